@@ -26,7 +26,7 @@ export function parseYaml(source: string, file: string): ParsedFile {
   };
   const problems: Diagnostic[] = doc.errors.map((e) => {
     const pos = posAt(e.pos[0]);
-    return diagnostic(pos, '', yamlReason(e.code, e.message, source.slice(e.pos[0], e.pos[1])));
+    return diagnostic(pos, '', yamlReason(e.code, e.message, keyTextAt(source, e.pos[0])));
   });
   if (problems.length > 0) throw new ValidationError(problems);
 
@@ -40,8 +40,16 @@ export function parseYaml(source: string, file: string): ParsedFile {
   return { file, tree };
 }
 
+/** The mapping key written at `offset` (for duplicate-key messages). */
+function keyTextAt(source: string, offset: number): string {
+  const rest = source.slice(offset, source.indexOf('\n', offset) === -1 ? undefined : source.indexOf('\n', offset));
+  const m = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:]*)/.exec(rest);
+  const text = (m?.[1] ?? rest).trim();
+  return /^["']/.test(text) ? text.slice(1, -1) : text;
+}
+
 function yamlReason(code: string, message: string, text: string): string {
-  if (code === 'DUPLICATE_KEY') return `duplicate key ${JSON.stringify(text.trim())}: each key may appear only once in a mapping`;
+  if (code === 'DUPLICATE_KEY') return `duplicate key ${JSON.stringify(text)}: each key may appear only once in a mapping`;
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return `invalid YAML: ${first}`;
 }

@@ -1,0 +1,274 @@
+/**
+ * The loader pipeline: runs the stages of docs/loading.md in order and
+ * returns the typed Project. Every stage is pure; this module is the only
+ * one that sequences them and hands them the file system and environment.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { diagnostic, DiagnosticSink, ValidationError, type Diagnostic } from '../errors';
+import { projectFromTree, type Project } from '../model';
+import { loadProjectEnvironment, type ProjectEnvironment } from './environment';
+import { resolveExtends } from './extends';
+import { projectDirectoryOf, selectFiles, STDIN, type FileSystem } from './files';
+import { resolveIncludes, type IncludeRequest } from './include';
+import { interpolateTree } from './interpolate';
+import { mergeTrees } from './merge';
+import { normalize } from './normalize';
+import { parseYaml } from './parse';
+import { resolveProjectPaths } from './paths';
+import { allProfiles, applyProfiles } from './profiles';
+import { resolveProjectName, type ProjectName } from './project-name';
+import { validateSchema } from './schema';
+import { checkSemantics } from './semantic';
+import { keyPos, type Pos, type TreeMap } from './tree';
+import type { VariableUse } from './template';
+
+export interface LoadOptions {
+  /** The directory relative paths on the command line are relative to (the shell's cwd). */
+  readonly workingDir: string;
+  /** `-f` values. */
+  readonly files?: readonly string[];
+  readonly projectDirectory?: string;
+  /** `-p`. */
+  readonly projectName?: string;
+  /** `--env-file` values. */
+  readonly envFiles?: readonly string[];
+  /** `--profile` values. */
+  readonly profiles?: readonly string[];
+  /** Services named on the command line (they enable their own profiles). */
+  readonly services?: readonly string[];
+  /** The shell's environment. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly fs?: FileSystem;
+  /** Reads all of stdin, for `-f -`. */
+  readonly readStdin?: () => string;
+  readonly interpolate?: boolean;
+  readonly normalize?: boolean;
+  readonly resolvePaths?: boolean;
+}
+
+/** One variable reference found while interpolating, with where it is. */
+export interface VariableReference extends VariableUse {
+  readonly path: string;
+  readonly pos?: Pos;
+}
+
+export interface LoadResult {
+  readonly project: Project;
+  /** The final model tree (normalized unless asked not to), origins kept. */
+  readonly tree: TreeMap;
+  readonly name: ProjectName;
+  readonly projectDir: string;
+  readonly files: readonly string[];
+  readonly environment: ProjectEnvironment;
+  readonly variables: readonly VariableReference[];
+  readonly warnings: readonly Diagnostic[];
+  readonly activeProfiles: readonly string[];
+  /** Every profile the model declares, enabled or not. */
+  readonly allProfiles: readonly string[];
+  readonly disabledServices: readonly string[];
+}
+
+export const nodeFileSystem: FileSystem = {
+  readFile(p) {
+    try {
+      return fs.readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  isFile(p) {
+    try {
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  },
+};
+
+export function loadProject(opts: LoadOptions): LoadResult {
+  const files = opts.fs ?? nodeFileSystem;
+  const warnings: Diagnostic[] = [];
+
+  // The .env that may name COMPOSE_FILE sits in --project-directory, the first -f file's
+  // directory, or the working directory; once the files are known, the project directory decides.
+  const firstFlagFile = opts.files?.find((f) => f !== STDIN);
+  const envDirGuess = opts.projectDirectory
+    ? path.resolve(opts.workingDir, opts.projectDirectory)
+    : firstFlagFile && opts.files?.[0] !== STDIN
+      ? path.dirname(path.resolve(opts.workingDir, firstFlagFile))
+      : opts.workingDir;
+  let environment = environmentFor(envDirGuess, opts, files);
+  const selection = selectFiles({
+    workingDir: opts.workingDir,
+    files: opts.files,
+    composeFile: environment.get('COMPOSE_FILE'),
+    pathSeparator: environment.get('COMPOSE_PATH_SEPARATOR'),
+    projectDirectory: opts.projectDirectory,
+    fs: files,
+  });
+  warnings.push(...selection.warnings);
+  const projectDir = projectDirectoryOf({ workingDir: opts.workingDir, projectDirectory: opts.projectDirectory, files: selection.files });
+  if (projectDir !== envDirGuess) environment = environmentFor(projectDir, opts, files);
+
+  const reader = new ModelReader(files, opts, warnings);
+  const lookup = (name: string): string | undefined => environment.get(name);
+  const trees = reader.loadAll(selection.files, lookup, projectDir, []);
+  let tree = trees.reduce((acc, t) => mergeTrees(acc, t));
+
+  const name = resolveProjectName({
+    flag: opts.projectName,
+    environment: environment.get('COMPOSE_PROJECT_NAME'),
+    tree,
+    projectDir,
+  });
+  tree = { ...tree, name: name.name };
+
+  if (opts.normalize !== false) {
+    tree = normalize(tree, {
+      projectName: name.name,
+      projectDir,
+      resolvePaths: opts.resolvePaths !== false,
+      readFile: (p) => files.readFile(p),
+      lookupEnv: lookup,
+      warn: (d) => warnings.push(d),
+    });
+    const semantic = checkSemantics(tree);
+    if (semantic.length > 0) throw new ValidationError(semantic);
+  } else if (opts.resolvePaths !== false) {
+    tree = resolveProjectPaths(tree, projectDir);
+  }
+
+  const declaredProfiles = allProfiles(tree);
+  const profiles = applyProfiles(tree, {
+    profiles: opts.profiles && opts.profiles.length > 0 ? opts.profiles : splitList(environment.get('COMPOSE_PROFILES')),
+    services: opts.services,
+  });
+  tree = profiles.tree;
+
+  const project = projectFromTree(tree, {
+    name: name.name,
+    workingDir: projectDir,
+    configFiles: selection.files,
+    environment: Object.fromEntries(environment.names().map((n) => [n, environment.get(n) ?? ''])),
+  });
+  return {
+    project,
+    tree,
+    name,
+    projectDir,
+    files: selection.files,
+    environment,
+    variables: reader.variables,
+    warnings,
+    activeProfiles: profiles.active,
+    allProfiles: declaredProfiles,
+    disabledServices: profiles.disabled,
+  };
+}
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function environmentFor(dir: string, opts: LoadOptions, files: FileSystem): ProjectEnvironment {
+  const explicit = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : splitList(opts.env.COMPOSE_ENV_FILES);
+  const envFiles =
+    explicit.length > 0
+      ? explicit.map((p) => ({ path: path.resolve(opts.workingDir, p), required: true }))
+      : [{ path: path.join(dir, '.env'), required: false }];
+  return loadProjectEnvironment({ shell: opts.env, envFiles, readFile: (p) => (files.isFile(p) ? files.readFile(p) : undefined) });
+}
+
+/**
+ * Reads compose files through parse → interpolate → schema → extends →
+ * include, caching each file's parsed tree and collecting variable uses.
+ */
+class ModelReader {
+  readonly variables: VariableReference[] = [];
+  private readonly parsed = new Map<string, TreeMap>();
+  private readonly warnedUnset = new Set<string>();
+  private stdinText: string | undefined;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly opts: LoadOptions,
+    private readonly warnings: Diagnostic[],
+  ) {}
+
+  loadAll(files: readonly string[], lookup: (n: string) => string | undefined, projectDir: string, stack: readonly string[]): TreeMap[] {
+    const sink = new DiagnosticSink();
+    const trees: TreeMap[] = [];
+    for (const file of files) {
+      try {
+        trees.push(this.loadOne(file, lookup, projectDir, stack));
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        sink.addAll(e.diagnostics);
+      }
+    }
+    sink.throwIfAny();
+    return trees;
+  }
+
+  private loadOne(file: string, lookup: (n: string) => string | undefined, projectDir: string, stack: readonly string[]): TreeMap {
+    const tree = this.read(file, lookup);
+    const extended = resolveExtends(tree, { file, loadFile: (abs) => this.read(abs, lookup) });
+    return resolveIncludes(extended, { file, load: (req) => this.include(req, file, stack) });
+  }
+
+  private include(req: IncludeRequest, from: string, stack: readonly string[]): TreeMap {
+    const chain = [...stack, from];
+    const looping = req.paths.find((p) => chain.includes(p));
+    if (looping) {
+      throw new ValidationError([
+        diagnostic(undefined, 'include', `include cycle: ${[...chain, looping].map((f) => path.basename(f)).join(' -> ')}`, from),
+      ]);
+    }
+    const envFiles =
+      req.envFiles.length > 0
+        ? req.envFiles.map((p) => ({ path: p, required: true }))
+        : [{ path: path.join(req.projectDirectory, '.env'), required: false }];
+    const own = loadProjectEnvironment({
+      shell: this.opts.env,
+      envFiles,
+      readFile: (p) => (this.fs.isFile(p) ? this.fs.readFile(p) : undefined),
+    });
+    const trees = this.loadAll(req.paths, (n) => own.get(n), req.projectDirectory, chain);
+    const merged = trees.reduce((acc, t) => mergeTrees(acc, t));
+    return this.opts.resolvePaths === false ? merged : resolveProjectPaths(merged, req.projectDirectory);
+  }
+
+  /** parse → interpolate → schema, once per file. */
+  private read(file: string, lookup: (n: string) => string | undefined): TreeMap {
+    const cached = this.parsed.get(file);
+    if (cached) return cached;
+    const text = file === STDIN ? this.stdin() : this.fs.readFile(file);
+    if (text === undefined) throw new ValidationError([diagnostic(undefined, '', 'cannot read this file', file)]);
+    const shown = file === STDIN ? '<stdin>' : file;
+    let tree = parseYaml(text, shown).tree;
+    if (this.opts.interpolate !== false) {
+      const result = interpolateTree(tree, shown, lookup);
+      tree = result.tree;
+      for (const use of result.uses) {
+        this.variables.push(use);
+        if (!use.set && !use.usedDefault && !this.warnedUnset.has(use.name)) {
+          this.warnedUnset.add(use.name);
+          this.warnings.push(diagnostic(use.pos, use.path, `variable ${use.name} is not set; using an empty string`));
+        }
+      }
+    }
+    const problems = validateSchema(tree);
+    if (problems.length > 0) throw new ValidationError(problems);
+    if ('version' in tree) {
+      this.warnings.push(diagnostic(keyPos(tree, 'version', 'key'), 'version', 'the top-level "version" is obsolete and ignored'));
+    }
+    this.parsed.set(file, tree);
+    return tree;
+  }
+
+  private stdin(): string {
+    if (this.stdinText === undefined) this.stdinText = this.opts.readStdin ? this.opts.readStdin() : fs.readFileSync(0, 'utf8');
+    return this.stdinText;
+  }
+}
