@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, DiagnosticSink, ValidationError, type Diagnostic } from '../errors';
 import { projectFromTree, type Project } from '../model';
-import { loadProjectEnvironment, type ProjectEnvironment } from './environment';
+import { loadProjectEnvironment, parseComposeEnvFiles, type ProjectEnvironment } from './environment';
 import { resolveExtends } from './extends';
 import { projectDirectoryOf, selectFiles, STDIN, type FileSystem } from './files';
 import { resolveIncludes, type IncludeRequest } from './include';
@@ -172,7 +172,7 @@ function splitList(v: string | undefined): string[] {
 }
 
 function environmentFor(dir: string, opts: LoadOptions, files: FileSystem): ProjectEnvironment {
-  const explicit = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : splitList(opts.env.COMPOSE_ENV_FILES);
+  const explicit = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : parseComposeEnvFiles(opts.env.COMPOSE_ENV_FILES ?? '');
   const envFiles =
     explicit.length > 0
       ? explicit.map((p) => ({ path: path.resolve(opts.workingDir, p), required: true }))
@@ -248,11 +248,11 @@ class ModelReader {
     const shown = file === STDIN ? '<stdin>' : file;
     let tree = parseYaml(text, shown).tree;
     if (this.opts.interpolate !== false) {
-      const result = interpolateTree(tree, shown, lookup);
+      const result = interpolateTree(tree, shown, lookup, { source: text });
       tree = result.tree;
       for (const use of result.uses) {
         this.variables.push(use);
-        if (!use.set && !use.usedDefault && !this.warnedUnset.has(use.name)) {
+        if (use.operator === '' && !use.set && !this.warnedUnset.has(use.name)) {
           this.warnedUnset.add(use.name);
           this.warnings.push(diagnostic(use.pos, use.path, `variable ${use.name} is not set; using an empty string`));
         }

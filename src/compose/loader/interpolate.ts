@@ -1,0 +1,274 @@
+/**
+ * Stage: interpolate every string value of one file's tree (never keys),
+ * keeping origins. Every malformed template and missing required variable in
+ * the file is reported at once; unset variables are returned in `uses` for
+ * the caller to warn about.
+ *
+ * A value that held a variable reference is then cast to a number or a
+ * boolean where the spec wants one (`tty: ${TTY}` → `true`), as Docker
+ * Compose does, so that schema validation sees the intended type. Literal
+ * strings are left alone (`tty: "true"` stays a string).
+ */
+import { diagnostic, ValidationError, type Diagnostic } from '../errors';
+import { expandTemplate, TemplateError, type VariableUse } from './template';
+import {
+  formatPath,
+  isList,
+  isMap,
+  itemPos,
+  keyPos,
+  sameOrigin,
+  type Node,
+  type PathSegment,
+  type Pos,
+  type TreeList,
+  type TreeMap,
+} from './tree';
+
+export type InterpolatedUse = VariableUse & { readonly path: string; readonly pos?: Pos };
+
+export interface InterpolateOptions {
+  /**
+   * The file's text. When given, errors and uses inside a one-line plain or
+   * quoted scalar point at the `$` itself rather than at the scalar's start.
+   */
+  readonly source?: string;
+}
+
+export type CastKind = 'int' | 'float' | 'bool';
+
+/**
+ * Fields whose value is cast after interpolation, keyed by path pattern
+ * (`*` matches any map key or list index). Every numeric or boolean field of
+ * the Compose spec, except maps of free values (environment, labels…), file
+ * modes (octal strings) and published ports (a string in the canonical form).
+ */
+export const interpolationCasts: Readonly<Record<string, CastKind>> = {
+  'services.*.attach': 'bool',
+  'services.*.blkio_config.weight': 'int',
+  'services.*.blkio_config.weight_device.*.weight': 'int',
+  'services.*.blkio_config.device_read_bps.*.rate': 'int',
+  'services.*.blkio_config.device_read_iops.*.rate': 'int',
+  'services.*.blkio_config.device_write_bps.*.rate': 'int',
+  'services.*.blkio_config.device_write_iops.*.rate': 'int',
+  'services.*.build.no_cache': 'bool',
+  'services.*.build.privileged': 'bool',
+  'services.*.build.pull': 'bool',
+  'services.*.build.shm_size': 'int',
+  'services.*.build.ulimits.*': 'int',
+  'services.*.build.ulimits.*.hard': 'int',
+  'services.*.build.ulimits.*.soft': 'int',
+  'services.*.cpu_count': 'int',
+  'services.*.cpu_percent': 'int',
+  'services.*.cpu_period': 'int',
+  'services.*.cpu_quota': 'int',
+  'services.*.cpu_rt_period': 'int',
+  'services.*.cpu_rt_runtime': 'int',
+  'services.*.cpu_shares': 'int',
+  'services.*.cpus': 'float',
+  'services.*.depends_on.*.required': 'bool',
+  'services.*.depends_on.*.restart': 'bool',
+  'services.*.deploy.placement.max_replicas_per_node': 'int',
+  'services.*.deploy.replicas': 'int',
+  'services.*.deploy.resources.limits.cpus': 'float',
+  'services.*.deploy.resources.limits.pids': 'int',
+  'services.*.deploy.resources.reservations.cpus': 'float',
+  'services.*.deploy.resources.reservations.devices.*.count': 'int',
+  'services.*.deploy.resources.reservations.generic_resources.*.discrete_resource_spec.value': 'float',
+  'services.*.deploy.restart_policy.max_attempts': 'int',
+  'services.*.deploy.rollback_config.max_failure_ratio': 'float',
+  'services.*.deploy.rollback_config.parallelism': 'int',
+  'services.*.deploy.update_config.max_failure_ratio': 'float',
+  'services.*.deploy.update_config.parallelism': 'int',
+  'services.*.develop.watch.*.exec.privileged': 'bool',
+  'services.*.develop.watch.*.initial_sync': 'bool',
+  'services.*.env_file.*.required': 'bool',
+  'services.*.gpus.*.count': 'int',
+  'services.*.healthcheck.disable': 'bool',
+  'services.*.healthcheck.retries': 'int',
+  'services.*.init': 'bool',
+  'services.*.mem_limit': 'int',
+  'services.*.mem_reservation': 'int',
+  'services.*.mem_swappiness': 'int',
+  'services.*.memswap_limit': 'int',
+  'services.*.networks.*.gw_priority': 'int',
+  'services.*.networks.*.priority': 'int',
+  'services.*.oom_kill_disable': 'bool',
+  'services.*.oom_score_adj': 'int',
+  'services.*.pids_limit': 'int',
+  'services.*.ports.*.target': 'int',
+  'services.*.post_start.*.privileged': 'bool',
+  'services.*.pre_start.*.per_replica': 'bool',
+  'services.*.pre_start.*.privileged': 'bool',
+  'services.*.pre_stop.*.privileged': 'bool',
+  'services.*.privileged': 'bool',
+  'services.*.read_only': 'bool',
+  'services.*.scale': 'int',
+  'services.*.shm_size': 'int',
+  'services.*.stdin_open': 'bool',
+  'services.*.tty': 'bool',
+  'services.*.ulimits.*': 'int',
+  'services.*.ulimits.*.hard': 'int',
+  'services.*.ulimits.*.soft': 'int',
+  'services.*.use_api_socket': 'bool',
+  'services.*.volumes.*.bind.create_host_path': 'bool',
+  'services.*.volumes.*.read_only': 'bool',
+  'services.*.volumes.*.tmpfs.size': 'int',
+  'services.*.volumes.*.volume.nocopy': 'bool',
+  'networks.*.attachable': 'bool',
+  'networks.*.enable_ipv4': 'bool',
+  'networks.*.enable_ipv6': 'bool',
+  'networks.*.external': 'bool',
+  'networks.*.internal': 'bool',
+  'volumes.*.external': 'bool',
+  'secrets.*.external': 'bool',
+  'configs.*.external': 'bool',
+  'models.*.context_size': 'int',
+};
+
+/** Patterns indexed by their last segment, split once. */
+const castIndex: ReadonlyMap<string, ReadonlyArray<{ segments: readonly string[]; kind: CastKind }>> = (() => {
+  const index = new Map<string, Array<{ segments: readonly string[]; kind: CastKind }>>();
+  for (const [pattern, kind] of Object.entries(interpolationCasts)) {
+    const segments = pattern.split('.');
+    const last = segments[segments.length - 1];
+    const list = index.get(last) ?? [];
+    list.push({ segments, kind });
+    index.set(last, list);
+  }
+  return index;
+})();
+
+/** The cast that applies at `path`, if any. */
+export function castFor(path: readonly PathSegment[]): CastKind | undefined {
+  if (path.length === 0) return undefined;
+  return matchCast(castIndex.get(String(path[path.length - 1])), path) ?? matchCast(castIndex.get('*'), path);
+}
+
+function matchCast(candidates: ReadonlyArray<{ segments: readonly string[]; kind: CastKind }> | undefined, path: readonly PathSegment[]): CastKind | undefined {
+  if (!candidates) return undefined;
+  next: for (const { segments, kind } of candidates) {
+    if (segments.length !== path.length) continue;
+    for (let i = 0; i < segments.length; i++) {
+      if (segments[i] !== '*' && segments[i] !== String(path[i])) continue next;
+    }
+    return kind;
+  }
+  return undefined;
+}
+
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TRUE = new Set(['true', 'yes', 'on', 'y']);
+const FALSE = new Set(['false', 'no', 'off', 'n']);
+
+/** `value` as the kind wants it, or unchanged when it does not parse as one. */
+export function castValue(value: string, kind: CastKind): string | number | boolean {
+  switch (kind) {
+    case 'int':
+      return INT.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value;
+    case 'float':
+      return FLOAT.test(value) ? Number(value) : value;
+    case 'bool': {
+      const lower = value.toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      return value;
+    }
+  }
+}
+
+export function interpolateTree(
+  tree: TreeMap,
+  file: string,
+  lookup: (name: string) => string | undefined,
+  options: InterpolateOptions = {},
+): { tree: TreeMap; uses: InterpolatedUse[] } {
+  const walker = new Walker(file, lookup, options.source);
+  const out = walker.map(tree, []);
+  if (walker.problems.length > 0) throw new ValidationError(walker.problems);
+  return { tree: out, uses: walker.uses };
+}
+
+class Walker {
+  readonly uses: InterpolatedUse[] = [];
+  readonly problems: Diagnostic[] = [];
+  private lines: string[] | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly lookup: (name: string) => string | undefined,
+    private readonly source: string | undefined,
+  ) {}
+
+  /** Returns `node` itself when nothing under it changed (stages never mutate, so sharing is safe). */
+  map(node: TreeMap, path: PathSegment[]): TreeMap {
+    let out: TreeMap | undefined;
+    const keys = Object.keys(node);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      path.push(key);
+      const value = this.node(node[key], path, node, key);
+      path.pop();
+      if (out === undefined && value !== node[key]) {
+        out = {};
+        for (let j = 0; j < k; j++) out[keys[j]] = node[keys[j]];
+      }
+      if (out !== undefined) out[key] = value;
+    }
+    return out === undefined ? node : sameOrigin(out, node);
+  }
+
+  list(node: TreeList, path: PathSegment[]): TreeList {
+    let out: TreeList | undefined;
+    for (let i = 0; i < node.length; i++) {
+      path.push(i);
+      const value = this.node(node[i], path, node, i);
+      path.pop();
+      if (out === undefined && value !== node[i]) out = node.slice(0, i);
+      if (out !== undefined) out.push(value);
+    }
+    return out === undefined ? node : sameOrigin(out, node);
+  }
+
+  /** `value` sits in `parent` under `at` (a key or an index). */
+  private node(value: Node, path: PathSegment[], parent: TreeMap | TreeList, at: PathSegment): Node {
+    if (typeof value !== 'string') {
+      if (isList(value)) return this.list(value, path);
+      if (isMap(value)) return this.map(value, path);
+      return value;
+    }
+    if (!value.includes('$')) return value;
+    const where = typeof at === 'number' ? itemPos(parent, at) : keyPos(parent, at);
+    try {
+      const { value: expanded, uses } = expandTemplate(value, this.lookup);
+      if (uses.length > 0) {
+        const formatted = formatPath(path);
+        for (const use of uses) this.uses.push({ ...use, path: formatted, pos: this.at(where, value, use.offset) });
+        const kind = castFor(path);
+        if (kind) return castValue(expanded, kind);
+      }
+      return expanded;
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      this.problems.push(diagnostic(this.at(where, value, e.offset), path, e.message, this.file));
+      return value;
+    }
+  }
+
+  /**
+   * Best effort: the place of character `offset` of a scalar that starts at
+   * `pos`, when the scalar is written plainly or quoted on one line and its
+   * text up to `offset` reads the same in the source.
+   */
+  private at(pos: Pos | undefined, value: string, offset: number): Pos | undefined {
+    if (!pos || this.source === undefined || value.includes('\n')) return pos;
+    this.lines ??= this.source.split('\n');
+    const line = this.lines[pos.line - 1];
+    if (line === undefined) return pos;
+    const quoted = line[pos.col - 1] === '"' || line[pos.col - 1] === "'";
+    const start = quoted ? pos.col : pos.col - 1;
+    if (line.slice(start, start + offset) !== value.slice(0, offset)) return pos;
+    return { ...pos, col: start + offset + 1 };
+  }
+}
