@@ -20,7 +20,7 @@ import { allProfiles, applyProfiles } from './profiles';
 import { resolveProjectName, type ProjectName } from './project-name';
 import { validateSchema } from './schema';
 import { checkSemantics } from './semantic';
-import { keyPos, type Pos, type TreeMap } from './tree';
+import { keyPos, withOrigin, type Pos, type TreeMap } from './tree';
 import type { VariableUse } from './template';
 
 export interface LoadOptions {
@@ -45,6 +45,8 @@ export interface LoadOptions {
   readonly interpolate?: boolean;
   readonly normalize?: boolean;
   readonly resolvePaths?: boolean;
+  /** `--no-consistency`: skip the semantic checks (references, duplicate ports …). */
+  readonly checkSemantics?: boolean;
 }
 
 /** One variable reference found while interpolating, with where it is. */
@@ -114,7 +116,8 @@ export function loadProject(opts: LoadOptions): LoadResult {
   const reader = new ModelReader(files, opts, warnings);
   const lookup = (name: string): string | undefined => environment.get(name);
   const trees = reader.loadAll(selection.files, lookup, projectDir, []);
-  let tree = trees.reduce((acc, t) => mergeTrees(acc, t));
+  // Merging onto {} also applies a lone file's own `!reset` tags.
+  let tree = trees.reduce((acc, t) => mergeTrees(acc, t), withOrigin({}, undefined));
 
   const name = resolveProjectName({
     flag: opts.projectName,
@@ -133,7 +136,7 @@ export function loadProject(opts: LoadOptions): LoadResult {
       lookupEnv: lookup,
       warn: (d) => warnings.push(d),
     });
-    const semantic = checkSemantics(tree);
+    const semantic = opts.checkSemantics === false ? [] : checkSemantics(tree);
     if (semantic.length > 0) throw new ValidationError(semantic);
   } else if (opts.resolvePaths !== false) {
     tree = resolveProjectPaths(tree, projectDir);
@@ -213,8 +216,10 @@ class ModelReader {
 
   private loadOne(file: string, lookup: (n: string) => string | undefined, projectDir: string, stack: readonly string[]): TreeMap {
     const tree = this.read(file, lookup);
-    const extended = resolveExtends(tree, { file, loadFile: (abs) => this.read(abs, lookup) });
-    return resolveIncludes(extended, { file, load: (req) => this.include(req, file, stack) });
+    // Paths in a model read from stdin are relative to the project directory.
+    const at = file === STDIN ? path.join(projectDir, '<stdin>') : file;
+    const extended = resolveExtends(tree, { file: at, loadFile: (abs) => this.read(abs, lookup) });
+    return resolveIncludes(extended, { file: at, load: (req) => this.include(req, at, stack) });
   }
 
   private include(req: IncludeRequest, from: string, stack: readonly string[]): TreeMap {
@@ -235,7 +240,7 @@ class ModelReader {
       readFile: (p) => (this.fs.isFile(p) ? this.fs.readFile(p) : undefined),
     });
     const trees = this.loadAll(req.paths, (n) => own.get(n), req.projectDirectory, chain);
-    const merged = trees.reduce((acc, t) => mergeTrees(acc, t));
+    const merged = trees.reduce((acc, t) => mergeTrees(acc, t), withOrigin({}, undefined));
     return this.opts.resolvePaths === false ? merged : resolveProjectPaths(merged, req.projectDirectory);
   }
 

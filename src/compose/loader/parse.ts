@@ -4,7 +4,7 @@
  * `!reset` and `!override` are recorded in the origin for the merge stage;
  * duplicate keys and syntax errors are reported with their position.
  */
-import { isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { diagnostic, type Diagnostic, ValidationError } from '../errors';
 import { originOf, withOrigin, type MergeTag, type Node, type Pos, type TreeMap, type TreeList } from './tree';
 
@@ -30,12 +30,12 @@ export function parseYaml(source: string, file: string): ParsedFile {
   });
   if (problems.length > 0) throw new ValidationError(problems);
 
-  const walker = new Walker(doc, posAt, file);
+  const walker = new Walker(posAt, file);
   const tree = walker.toTree(doc.contents as YamlNode | null, [], 0);
   walker.throwIfAny();
   if (tree === null) return { file, tree: withOrigin({}, { pos: posAt(0) }) };
   if (typeof tree !== 'object' || Array.isArray(tree)) {
-    throw new ValidationError([diagnostic(posAt(0), '', 'a compose file must be a mapping of top-level keys (services, networks, volumes, …)')]);
+    throw new ValidationError([diagnostic(posAt((doc.contents as YamlNode | null)?.range?.[0] ?? 0), '', 'a compose file must be a mapping of top-level keys (services, networks, volumes, …)')]);
   }
   return { file, tree };
 }
@@ -56,10 +56,10 @@ function yamlReason(code: string, message: string, text: string): string {
 
 class Walker {
   private count = 0;
+  private readonly anchors = new Map<string, YamlNode>();
   private readonly problems: Diagnostic[] = [];
 
   constructor(
-    private readonly doc: Document,
     private readonly posAt: (offset: number) => Pos,
     private readonly file: string,
   ) {}
@@ -78,8 +78,12 @@ class Walker {
       this.throwIfAny();
     }
     if (node === null || node === undefined) return null;
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor && !isAlias(node)) this.anchors.set(anchor, node);
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      // Walking in document order, the latest definition of an anchor is the one an alias means
+      // (the yaml package's own Alias.resolve re-scans the whole document for each alias).
+      const target = this.anchors.get(node.source);
       if (!target) {
         this.problems.push(diagnostic(this.pos(node, this.posAt(0)), path, `unknown alias *${node.source}`));
         return null;
