@@ -32,6 +32,6 @@ export class Compose {
 
   config(project: ProjectOptions, options: ConfigOptions): ConfigResult {
     const result = this.load(project);
-    return { output: renderProjectConfig(result, options) };
+    return { output: renderProjectConfig(result, { escapeDollars: project.interpolate !== false, ...options }) };
   }
 }

@@ -24,6 +24,8 @@ export interface ConfigOptions {
   readonly variables?: boolean;
   readonly environment?: boolean;
   readonly explainEnv?: boolean;
+  /** Write `$` as `$$` so the output loads back the same (when the model was interpolated). */
+  readonly escapeDollars?: boolean;
 }
 
 export function renderProjectConfig(result: LoadResult, opts: ConfigOptions): string {
@@ -49,7 +51,7 @@ export function renderProjectConfig(result: LoadResult, opts: ConfigOptions): st
   if (opts.environment) return lines(result.environment.names().sort().map((n) => `${n}=${result.environment.get(n) ?? ''}`));
   if (opts.variables) return renderVariables(result, opts.format);
   if (opts.explainEnv) return explainEnvironment(result, opts.format);
-  return renderConfig(canonicalConfig(stripOrigins(tree)), opts.format);
+  return renderConfig(canonicalConfig(stripOrigins(tree)), opts.format, { escapeDollars: opts.escapeDollars });
 }
 
 function hashes(services: TreeMap, which: string): string[] {

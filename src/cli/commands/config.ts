@@ -19,6 +19,7 @@ interface ConfigFlags {
   interpolate?: boolean;
   normalize?: boolean;
   pathResolution?: boolean;
+  consistency?: boolean;
   output?: string;
 }
 
@@ -40,6 +41,7 @@ export function configCommand(ctx: CommandContext): Command {
     .option('--no-interpolate', "don't interpolate environment variables")
     .option('--no-normalize', "don't normalize the compose model")
     .option('--no-path-resolution', "don't resolve file paths")
+    .option('--no-consistency', "don't check model consistency (references, duplicate ports …)")
     .option('-o, --output <file>', 'save to file (default: stdout)')
     .action((services: string[], flags: ConfigFlags) => {
       const { output } = ctx.compose().config(
@@ -49,6 +51,7 @@ export function configCommand(ctx: CommandContext): Command {
           interpolate: flags.interpolate,
           normalize: flags.normalize,
           resolvePaths: flags.pathResolution,
+          checkSemantics: flags.consistency,
         },
         {
           format: flags.format ?? 'yaml',

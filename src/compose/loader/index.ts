@@ -20,8 +20,8 @@ import { allProfiles, applyProfiles } from './profiles';
 import { resolveProjectName, type ProjectName } from './project-name';
 import { validateSchema } from './schema';
 import { checkSemantics } from './semantic';
-import { keyPos, withOrigin, type Pos, type TreeMap } from './tree';
-import type { VariableUse } from './template';
+import { isMap, keyPos, withOrigin, type Pos, type TreeMap } from './tree';
+import { expandTemplate, type VariableUse } from './template';
 
 export interface LoadOptions {
   /** The directory relative paths on the command line are relative to (the shell's cwd). */
@@ -45,6 +45,11 @@ export interface LoadOptions {
   readonly interpolate?: boolean;
   readonly normalize?: boolean;
   readonly resolvePaths?: boolean;
+  /**
+   * False skips the JSON Schema stage (compose-go's SkipValidation): only for tests that check
+   * a later stage on inputs the schema rejects, such as compose-go's merge golden cases.
+   */
+  readonly validateSchema?: boolean;
   /** `--no-consistency`: skip the semantic checks (references, duplicate ports …). */
   readonly checkSemantics?: boolean;
 }
@@ -127,19 +132,21 @@ export function loadProject(opts: LoadOptions): LoadResult {
   });
   tree = { ...tree, name: name.name };
 
-  if (opts.normalize !== false) {
-    tree = normalize(tree, {
-      projectName: name.name,
-      projectDir,
-      resolvePaths: opts.resolvePaths !== false,
-      readFile: (p) => files.readFile(p),
-      lookupEnv: lookup,
-      warn: (d) => warnings.push(d),
-    });
-    const semantic = opts.checkSemantics === false ? [] : checkSemantics(tree);
+  // With --no-normalize the long forms are still written out, as Docker Compose does; only
+  // its implicit defaults (default network, resource names …) are left out.
+  tree = normalize(tree, {
+    projectName: name.name,
+    projectDir,
+    resolvePaths: opts.resolvePaths !== false,
+    readFile: (p) => files.readFile(p),
+    lookupEnv: lookup,
+    warn: (d) => warnings.push(d),
+    implicitDefaults: opts.normalize !== false,
+    interpolated: opts.interpolate !== false,
+  });
+  if (opts.normalize !== false && opts.checkSemantics !== false) {
+    const semantic = checkSemantics(tree);
     if (semantic.length > 0) throw new ValidationError(semantic);
-  } else if (opts.resolvePaths !== false) {
-    tree = resolveProjectPaths(tree, projectDir);
   }
 
   const declaredProfiles = allProfiles(tree);
@@ -147,13 +154,15 @@ export function loadProject(opts: LoadOptions): LoadResult {
     profiles: opts.profiles && opts.profiles.length > 0 ? opts.profiles : splitList(environment.get('COMPOSE_PROFILES')),
     services: opts.services,
   });
+  const allServices = isMap(tree.services) ? tree.services : {};
   tree = profiles.tree;
 
   const project = projectFromTree(tree, {
     name: name.name,
     workingDir: projectDir,
     configFiles: selection.files,
-    environment: Object.fromEntries(environment.names().map((n) => [n, environment.get(n) ?? ''])),
+    environment: environment.toRecord(),
+    disabledServices: Object.fromEntries(profiles.disabled.map((s) => [s, allServices[s]])),
   });
   return {
     project,
@@ -192,6 +201,7 @@ class ModelReader {
   private readonly parsed = new Map<string, TreeMap>();
   private readonly warnedUnset = new Set<string>();
   private stdinText: string | undefined;
+  private nameHint: string | undefined;
 
   constructor(
     private readonly fs: FileSystem,
@@ -253,7 +263,7 @@ class ModelReader {
     const shown = file === STDIN ? '<stdin>' : file;
     let tree = parseYaml(text, shown).tree;
     if (this.opts.interpolate !== false) {
-      const result = interpolateTree(tree, shown, lookup, { source: text });
+      const result = interpolateTree(tree, shown, this.withProjectName(tree, lookup), { source: text });
       tree = result.tree;
       for (const use of result.uses) {
         this.variables.push(use);
@@ -263,13 +273,24 @@ class ModelReader {
         }
       }
     }
-    const problems = validateSchema(tree);
+    const problems = this.opts.validateSchema === false ? [] : validateSchema(tree);
     if (problems.length > 0) throw new ValidationError(problems);
     if ('version' in tree) {
       this.warnings.push(diagnostic(keyPos(tree, 'version', 'key'), 'version', 'the top-level "version" is obsolete and ignored'));
     }
     this.parsed.set(file, tree);
     return tree;
+  }
+
+  /**
+   * Like compose-go, a model may use ${COMPOSE_PROJECT_NAME} even when only `-p` or the
+   * top-level `name:` sets it.
+   */
+  private withProjectName(tree: TreeMap, lookup: (n: string) => string | undefined): (n: string) => string | undefined {
+    if (this.nameHint === undefined && typeof tree.name === 'string') {
+      this.nameHint = expandTemplate(tree.name, lookup).value;
+    }
+    return (n) => (n === 'COMPOSE_PROJECT_NAME' ? (this.opts.projectName ?? lookup(n) ?? this.nameHint) : lookup(n));
   }
 
   private stdin(): string {

@@ -4,12 +4,24 @@
  * `!reset` and `!override` are recorded in the origin for the merge stage;
  * duplicate keys and syntax errors are reported with their position.
  */
-import { isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { type ScalarTag, isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { diagnostic, type Diagnostic, ValidationError } from '../errors';
 import { originOf, withOrigin, type MergeTag, type Node, type Pos, type TreeMap, type TreeList } from './tree';
 
 /** Aliases can expand exponentially ("billion laughs"); stop well before that hurts. */
 const MAX_NODES = 1_000_000;
+
+/**
+ * Docker Compose's YAML reader takes a plain `0440` as the octal number 288
+ * (YAML 1.1), which matters for file modes; YAML 1.2 alone would read 440.
+ */
+const legacyOctal: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^0[0-7]+$/,
+  resolve: (text: string) => parseInt(text, 8),
+  identify: () => false,
+};
 
 export interface ParsedFile {
   readonly file: string;
@@ -19,7 +31,13 @@ export interface ParsedFile {
 
 export function parseYaml(source: string, file: string): ParsedFile {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false });
+  const doc = parseDocument(source, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: false,
+    customTags: (tags) => [legacyOctal, ...(tags as ScalarTag[])],
+  });
   const posAt = (offset: number): Pos => {
     const { line, col } = lines.linePos(offset);
     return { file, line, col };

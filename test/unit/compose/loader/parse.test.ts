@@ -42,6 +42,10 @@ describe('parse stage', () => {
     expect(stripOrigins(tree)).toEqual({ services: { web: { command: null, ports: [80] } } });
   });
 
+  it('reads a plain leading-zero integer as octal, as Docker Compose does for file modes', () => {
+    expect(stripOrigins(parseYaml('a: 0440\nb: "0440"\nc: 089\nd: 0\n', 'c.yaml').tree)).toEqual({ a: 288, b: '0440', c: 89, d: 0 });
+  });
+
   it('turns every mapping key into a string', () => {
     const { tree } = parseYaml('services:\n  true:\n    image: x\n  1: {image: y}\n', 'c.yaml');
     expect(Object.keys(tree.services as object).sort()).toEqual(['1', 'true']);

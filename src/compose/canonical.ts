@@ -1,0 +1,346 @@
+/**
+ * The canonical `config` output: the normalized model laid out as Docker
+ * Compose prints it. Compose marshals Go structs, so every struct-like level
+ * has a fixed key order and drops empty fields, while real maps (services,
+ * environment, labels …) come out sorted. The `structs` table below holds
+ * those key orders, keyed by path pattern (DESIGN habit 4); any object not in
+ * it is a map. `renderConfig` writes the result as YAML (yaml.v3 style) or as
+ * JSON (encoding/json style, with its few differences: the top level sorted,
+ * extensions only at the top level, `ipam: {}`, `resources: {}`, `command:
+ * null`).
+ */
+import { emitYaml, goYamlKeyLess, type YamlValue } from './go-yaml';
+import { isList, isMap, type Node, type TreeMap } from './loader/tree';
+
+export type CanonicalValue = YamlValue;
+type CanonicalMap = { [k: string]: CanonicalValue };
+
+interface Struct {
+  /** Output order of the known keys; others follow, sorted. */
+  readonly keys: readonly string[];
+  /** Printed even when empty, zero or false (Go pointers, fields without omitempty). */
+  readonly keep?: readonly string[];
+  /** Booleans that default to true: printed only when false. */
+  readonly optOut?: readonly string[];
+  /** Byte sizes (numbers), printed as text. */
+  readonly bytes?: readonly string[];
+  /** File modes (numbers), printed as octal text (`"0440"`). */
+  readonly modes?: readonly string[];
+  /** Durations left out when zero. */
+  readonly zeroDurations?: readonly string[];
+  /** Keys never printed. */
+  readonly drop?: readonly string[];
+  /** Values printed when the key is absent. */
+  readonly always?: Readonly<Record<string, CanonicalValue>>;
+  /** Values the JSON form prints when the key is absent. */
+  readonly jsonAlways?: Readonly<Record<string, CanonicalValue>>;
+}
+
+const SERVICE_KEYS = [
+  'profiles', 'annotations', 'attach', 'build', 'develop', 'blkio_config', 'cap_add', 'cap_drop', 'cgroup_parent', 'cgroup',
+  'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpus', 'cpuset', 'cpu_shares',
+  'command', 'configs', 'container_name', 'credential_spec', 'depends_on', 'deploy', 'device_cgroup_rules', 'devices', 'dns',
+  'dns_opt', 'dns_search', 'dockerfile', 'domainname', 'entrypoint', 'provider', 'environment', 'env_file', 'expose', 'extends',
+  'external_links', 'extra_hosts', 'group_add', 'gpus', 'hostname', 'healthcheck', 'image', 'init', 'ipc', 'isolation', 'labels',
+  'label_file', 'links', 'logging', 'log_driver', 'log_opt', 'mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness',
+  'mac_address', 'models', 'net', 'network_mode', 'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform',
+  'ports', 'privileged', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt', 'shm_size',
+  'stdin_open', 'stop_grace_period', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits', 'use_api_socket', 'user',
+  'userns_mode', 'uts', 'volume_driver', 'volumes', 'volumes_from', 'working_dir', 'post_start', 'pre_stop',
+];
+
+const FILE_MOUNT: Struct = { keys: ['source', 'target', 'uid', 'gid', 'mode'], keep: ['mode'], modes: ['mode'] };
+const UPDATE_CONFIG: Struct = {
+  keys: ['parallelism', 'delay', 'failure_action', 'monitor', 'max_failure_ratio', 'order'],
+  keep: ['parallelism'],
+  zeroDurations: ['delay', 'monitor'],
+};
+const RESOURCE: Struct = { keys: ['cpus', 'memory', 'pids', 'devices', 'generic_resources'], bytes: ['memory'] };
+const DEVICE_REQUEST: Struct = { keys: ['capabilities', 'driver', 'count', 'device_ids', 'options'] };
+const THROTTLE: Struct = { keys: ['path', 'rate'], keep: ['path', 'rate'], bytes: ['rate'] };
+const ULIMIT: Struct = { keys: ['soft', 'hard'], keep: ['soft', 'hard'] };
+const HOOK: Struct = { keys: ['command', 'user', 'privileged', 'working_dir', 'environment'] };
+const FILE_OBJECT: Struct = {
+  keys: ['name', 'file', 'environment', 'content', 'external', 'labels', 'driver', 'driver_opts', 'template_driver'],
+};
+
+export const structs: Readonly<Record<string, Struct>> = {
+  '': {
+    keys: ['name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models'],
+    drop: ['version', 'include'],
+    always: { services: {} },
+  },
+  'services.*': {
+    keys: SERVICE_KEYS,
+    keep: ['attach', 'init', 'scale', 'build', 'develop', 'blkio_config', 'credential_spec', 'deploy', 'extends', 'healthcheck', 'logging', 'provider'],
+    bytes: ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'],
+    jsonAlways: { command: null, entrypoint: null },
+  },
+  'services.*.build': {
+    keys: [
+      'context', 'dockerfile', 'dockerfile_inline', 'entitlements', 'args', 'provenance', 'sbom', 'ssh', 'labels', 'cache_from',
+      'cache_to', 'no_cache', 'no_cache_filter', 'additional_contexts', 'pull', 'extra_hosts', 'isolation', 'network', 'target',
+      'secrets', 'shm_size', 'tags', 'ulimits', 'platforms', 'privileged',
+    ],
+    bytes: ['shm_size'],
+  },
+  'services.*.build.secrets.*': FILE_MOUNT,
+  'services.*.build.ulimits.*': ULIMIT,
+  'services.*.blkio_config': {
+    keys: ['weight', 'weight_device', 'device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops'],
+  },
+  'services.*.blkio_config.weight_device.*': { keys: ['path', 'weight'], keep: ['path', 'weight'] },
+  'services.*.blkio_config.device_read_bps.*': THROTTLE,
+  'services.*.blkio_config.device_read_iops.*': THROTTLE,
+  'services.*.blkio_config.device_write_bps.*': THROTTLE,
+  'services.*.blkio_config.device_write_iops.*': THROTTLE,
+  'services.*.configs.*': FILE_MOUNT,
+  'services.*.credential_spec': { keys: ['config', 'file', 'registry'] },
+  'services.*.depends_on.*': { keys: ['condition', 'restart', 'required'], keep: ['required'] },
+  'services.*.deploy': {
+    keys: ['mode', 'replicas', 'labels', 'update_config', 'rollback_config', 'resources', 'restart_policy', 'placement', 'endpoint_mode'],
+    keep: ['replicas', 'update_config', 'rollback_config', 'restart_policy', 'placement'],
+    jsonAlways: { resources: {} },
+  },
+  'services.*.deploy.update_config': UPDATE_CONFIG,
+  'services.*.deploy.rollback_config': UPDATE_CONFIG,
+  'services.*.deploy.resources': { keys: ['limits', 'reservations'], keep: ['limits', 'reservations'] },
+  'services.*.deploy.resources.limits': RESOURCE,
+  'services.*.deploy.resources.reservations': RESOURCE,
+  'services.*.deploy.resources.limits.devices.*': DEVICE_REQUEST,
+  'services.*.deploy.resources.reservations.devices.*': DEVICE_REQUEST,
+  'services.*.deploy.resources.limits.generic_resources.*': { keys: ['discrete_resource_spec'] },
+  'services.*.deploy.resources.reservations.generic_resources.*': { keys: ['discrete_resource_spec'] },
+  'services.*.deploy.resources.limits.generic_resources.*.discrete_resource_spec': { keys: ['kind', 'value'], keep: ['kind', 'value'] },
+  'services.*.deploy.resources.reservations.generic_resources.*.discrete_resource_spec': { keys: ['kind', 'value'], keep: ['kind', 'value'] },
+  'services.*.deploy.restart_policy': { keys: ['condition', 'delay', 'max_attempts', 'window'], keep: ['max_attempts'] },
+  'services.*.deploy.placement': { keys: ['constraints', 'preferences', 'max_replicas_per_node'] },
+  'services.*.deploy.placement.preferences.*': { keys: ['spread'] },
+  'services.*.develop': { keys: ['watch'] },
+  'services.*.develop.watch.*': { keys: ['path', 'action', 'target', 'exec', 'include', 'ignore', 'initial_sync'], keep: ['path', 'action'] },
+  'services.*.develop.watch.*.exec': HOOK,
+  'services.*.devices.*': { keys: ['source', 'target', 'permissions'] },
+  'services.*.env_file.*': { keys: ['path', 'required', 'format'], optOut: ['required'] },
+  'services.*.extends': { keys: ['file', 'service'] },
+  'services.*.gpus.*': DEVICE_REQUEST,
+  'services.*.healthcheck': {
+    keys: ['test', 'timeout', 'interval', 'retries', 'start_period', 'start_interval', 'disable'],
+    keep: ['timeout', 'interval', 'retries', 'start_period', 'start_interval'],
+  },
+  'services.*.logging': { keys: ['driver', 'options'] },
+  'services.*.models.*': { keys: ['endpoint_var', 'model_var'] },
+  'services.*.networks.*': {
+    keys: ['priority', 'gw_priority', 'aliases', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'driver_opts'],
+  },
+  'services.*.ports.*': { keys: ['name', 'mode', 'host_ip', 'target', 'published', 'protocol', 'app_protocol'] },
+  'services.*.post_start.*': HOOK,
+  'services.*.pre_stop.*': HOOK,
+  'services.*.provider': { keys: ['type', 'options'] },
+  'services.*.secrets.*': FILE_MOUNT,
+  'services.*.ulimits.*': ULIMIT,
+  'services.*.volumes.*': {
+    keys: ['type', 'source', 'target', 'read_only', 'consistency', 'bind', 'volume', 'tmpfs', 'image'],
+    keep: ['bind', 'volume', 'tmpfs', 'image'],
+  },
+  'services.*.volumes.*.bind': { keys: ['selinux', 'propagation', 'create_host_path', 'recursive'], optOut: ['create_host_path'] },
+  'services.*.volumes.*.volume': { keys: ['nocopy', 'subpath'] },
+  'services.*.volumes.*.tmpfs': { keys: ['size', 'mode'], bytes: ['size'] },
+  'services.*.volumes.*.image': { keys: ['subpath'] },
+  'networks.*': {
+    keys: ['name', 'driver', 'driver_opts', 'ipam', 'external', 'internal', 'attachable', 'labels', 'enable_ipv4', 'enable_ipv6'],
+    keep: ['enable_ipv4', 'enable_ipv6'],
+    jsonAlways: { ipam: {} },
+  },
+  'networks.*.ipam': { keys: ['driver', 'config', 'options'] },
+  'networks.*.ipam.config.*': { keys: ['subnet', 'gateway', 'ip_range', 'aux_addresses'] },
+  'volumes.*': { keys: ['name', 'driver', 'driver_opts', 'external', 'labels'] },
+  'secrets.*': FILE_OBJECT,
+  'configs.*': FILE_OBJECT,
+  'models.*': { keys: ['name', 'model', 'context_size', 'runtime_flags'] },
+};
+
+// ------------------------------------------------------------ pattern lookup
+
+/** A Struct with sets, built once. */
+interface Compiled {
+  readonly keys: readonly string[];
+  readonly known: ReadonlySet<string>;
+  readonly keep: ReadonlySet<string>;
+  readonly optOut: ReadonlySet<string>;
+  readonly bytes: ReadonlySet<string>;
+  readonly modes: ReadonlySet<string>;
+  readonly zeroDurations: ReadonlySet<string>;
+  readonly drop: ReadonlySet<string>;
+  readonly always: Readonly<Record<string, CanonicalValue>>;
+  readonly jsonAlways: Readonly<Record<string, CanonicalValue>>;
+}
+
+function compileStruct(s: Struct): Compiled {
+  return {
+    keys: s.keys,
+    known: new Set(s.keys),
+    keep: new Set(s.keep),
+    optOut: new Set(s.optOut),
+    bytes: new Set(s.bytes),
+    modes: new Set(s.modes),
+    zeroDurations: new Set(s.zeroDurations),
+    drop: new Set(s.drop),
+    always: s.always ?? {},
+    jsonAlways: s.jsonAlways ?? {},
+  };
+}
+
+interface Trie {
+  struct?: Compiled;
+  readonly children: Map<string, Trie>;
+  star?: Trie;
+}
+
+const root: Trie = buildTrie(structs);
+
+function buildTrie(table: Readonly<Record<string, Struct>>): Trie {
+  const top: Trie = { children: new Map() };
+  for (const [pattern, struct] of Object.entries(table)) {
+    let node = top;
+    for (const seg of pattern === '' ? [] : pattern.split('.')) {
+      if (seg === '*') node = node.star ??= { children: new Map() };
+      else {
+        let next = node.children.get(seg);
+        if (!next) node.children.set(seg, (next = { children: new Map() }));
+        node = next;
+      }
+    }
+    node.struct = compileStruct(struct);
+  }
+  return top;
+}
+
+function step(tries: readonly Trie[], key: string | undefined): Trie[] {
+  const out: Trie[] = [];
+  for (const t of tries) {
+    const c = key === undefined ? undefined : t.children.get(key);
+    if (c) out.push(c);
+    if (t.star) out.push(t.star);
+  }
+  return out;
+}
+
+function structOf(tries: readonly Trie[]): Compiled | undefined {
+  for (const t of tries) if (t.struct) return t.struct;
+  return undefined;
+}
+
+// ------------------------------------------------------------ canonical object
+
+const OMIT = Symbol('omit');
+
+/** The normalized tree as a plain object in Docker Compose's order, ready to render. */
+export function canonicalConfig(tree: TreeMap): CanonicalMap {
+  return shape(tree, [root]) as CanonicalMap;
+}
+
+function shape(v: Node, tries: readonly Trie[]): CanonicalValue {
+  if (isList(v)) {
+    const next = step(tries, undefined);
+    return v.map((item) => shape(item, next));
+  }
+  if (!isMap(v)) return v;
+  const struct = structOf(tries);
+  const out: CanonicalMap = {};
+  if (!struct) {
+    for (const k of Object.keys(v).sort(yamlOrder)) out[k] = shape(v[k], step(tries, k));
+    return out;
+  }
+  for (const k of struct.keys) {
+    if (!(k in v)) {
+      if (k in struct.always) out[k] = struct.always[k];
+      continue;
+    }
+    const value = field(k, shape(v[k], step(tries, k)), struct);
+    if (value !== OMIT) out[k] = value;
+  }
+  const rest = Object.keys(v)
+    .filter((k) => !struct.known.has(k) && !struct.drop.has(k))
+    .sort(yamlOrder);
+  for (const k of rest) {
+    const value = field(k, shape(v[k], step(tries, k)), struct);
+    if (value !== OMIT) out[k] = value;
+  }
+  return out;
+}
+
+function field(key: string, value: CanonicalValue, s: Compiled): CanonicalValue | typeof OMIT {
+  if (value === true && s.optOut.has(key)) return OMIT;
+  if (value === '0s' && s.zeroDurations.has(key)) return OMIT;
+  if (typeof value === 'number' && s.bytes.has(key)) return String(value);
+  if (typeof value === 'number' && s.modes.has(key)) return `0${value.toString(8)}`;
+  if (s.keep.has(key) || s.optOut.has(key) || key.startsWith('x-')) return value;
+  return isEmpty(value) ? OMIT : value;
+}
+
+function isEmpty(v: CanonicalValue): boolean {
+  if (v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v).length === 0;
+  return false;
+}
+
+function yamlOrder(a: string, b: string): number {
+  return goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0;
+}
+
+// ------------------------------------------------------------ rendering
+
+export interface RenderOptions {
+  /**
+   * Write every `$` as `$$`, as `docker compose config` does when it
+   * interpolated the model, so that its output reads back the same.
+   */
+  readonly escapeDollars?: boolean;
+}
+
+export function renderConfig(obj: CanonicalMap, format: 'yaml' | 'json', options: RenderOptions = {}): string {
+  const text = format === 'yaml' ? emitYaml(obj) : goJson(jsonShape(obj, [root], true));
+  return options.escapeDollars ? text.replace(/\$/g, '$$$$') : text;
+}
+
+/** The YAML-shaped object re-laid for encoding/json. */
+function jsonShape(v: CanonicalValue, tries: readonly Trie[], top = false): CanonicalValue {
+  if (Array.isArray(v)) {
+    const next = step(tries, undefined);
+    return v.map((item) => jsonShape(item, next));
+  }
+  if (v === null || typeof v !== 'object') return v;
+  const map = v as CanonicalMap;
+  const struct = top ? undefined : structOf(tries);
+  const out: CanonicalMap = {};
+  if (!struct) {
+    for (const k of Object.keys(map).sort(byteOrder)) out[k] = jsonShape(map[k], step(tries, k));
+    return out;
+  }
+  for (const k of struct.keys) {
+    if (k in map) out[k] = jsonShape(map[k], step(tries, k));
+    else if (k in struct.jsonAlways) out[k] = struct.jsonAlways[k];
+  }
+  for (const k of Object.keys(map).filter((k) => !struct.known.has(k) && !k.startsWith('x-')).sort(byteOrder)) {
+    out[k] = jsonShape(map[k], step(tries, k));
+  }
+  return out;
+}
+
+/** Go's string order (UTF-8 bytes); UTF-16 order is the same unless surrogates are involved. */
+function byteOrder(a: string, b: string): number {
+  if (/[\ud800-\udfff]/.test(a + b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `json.MarshalIndent(v, "", "  ")`: HTML-safe escapes included. */
+function goJson(v: CanonicalValue): string {
+  const text = JSON.stringify(v, null, 2)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+  return text + '\n';
+}

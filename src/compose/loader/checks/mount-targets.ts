@@ -1,0 +1,21 @@
+/** Check: every mount in `services.*.volumes` says where it goes in the container (`target`). */
+import { diagnostic, type Diagnostic } from '../../errors';
+import { isList, isMap, locate } from '../tree';
+import { servicesOf, type SemanticCheck } from './semantic-check';
+
+export const checkMountTargets: SemanticCheck = (tree) => {
+  const out: Diagnostic[] = [];
+  for (const [service, svc] of servicesOf(tree)) {
+    if (!isList(svc.volumes)) continue;
+    svc.volumes.forEach((m, i) => {
+      if (!isMap(m)) return;
+      if (typeof m.target === 'string' && m.target.trim() !== '') return;
+      const path = ['services', service, 'volumes', i];
+      const kind = typeof m.type === 'string' ? `${m.type} mount` : 'mount';
+      out.push(
+        diagnostic(locate(tree, path), path, `this ${kind} has no target: add "target: /path/in/container" to say where it is mounted`),
+      );
+    });
+  }
+  return out;
+};

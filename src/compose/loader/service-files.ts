@@ -1,0 +1,141 @@
+/**
+ * A service's `environment` and `labels` as the container gets them, as
+ * Docker Compose builds them:
+ *
+ * - `environment` entries without a value (`FOO`, `FOO:`) take it from the
+ *   project environment, or stay `null` (unset) when it has none;
+ * - the `env_file` files are read in order (later files win; a missing file
+ *   is an error unless `required: false`), each interpolated with what the
+ *   earlier files set and then the project environment; `environment` wins
+ *   over them all;
+ * - the `label_file` files are read the same way (interpolated with the
+ *   labels read so far only; a missing file is an error); `labels` win.
+ */
+import { diagnostic, ValidationError, type Diagnostic } from '../errors';
+import { parseDotEnv } from './dotenv';
+import { isList, isMap, itemPos, keyPos, originOf, withOrigin, type Node, type Pos, type TreeMap } from './tree';
+
+export interface ServiceFilesIO {
+  readFile(path: string): string | undefined;
+  lookupEnv(name: string): string | undefined;
+  /** Turns a path as written into the one to read (relative → project directory, `~`). */
+  resolvePath(p: string): string;
+  error(d: Diagnostic): void;
+  /** Paths may hold uninterpolated `${…}`: a file that cannot be read is skipped silently. */
+  readonly lenient?: boolean;
+}
+
+interface FileRef {
+  readonly path: string;
+  readonly required: boolean;
+  readonly pos: Pos | undefined;
+}
+
+export function resolveServiceFiles(service: TreeMap, name: string, io: ServiceFilesIO): TreeMap {
+  let out = service;
+  const envFiles = fileRefs(service.env_file, true);
+  if (isMap(service.environment) || envFiles.length > 0) {
+    const environment = environmentOf(service, name, envFiles, io);
+    if ('environment' in service || Object.keys(environment).length > 0) out = { ...out, environment };
+  }
+  const labelFiles = fileRefs(service.label_file, true);
+  if (labelFiles.length > 0) {
+    const labels = labelsOf(service, name, labelFiles, io);
+    if ('labels' in service || Object.keys(labels).length > 0) out = { ...out, labels };
+  }
+  return out;
+}
+
+function environmentOf(service: TreeMap, name: string, files: readonly FileRef[], io: ServiceFilesIO): TreeMap {
+  const own: TreeMap = isMap(service.environment) ? service.environment : withOrigin({}, originOf(service));
+  const fromFiles = readAll(files, name, 'env_file', io, (vars) => (n) => vars.get(n) ?? io.lookupEnv(n));
+  const out: TreeMap = {};
+  const keys: Record<string, { key: Pos; value: Pos }> = {};
+  for (const [k, { value, pos }] of fromFiles) {
+    out[k] = value;
+    if (pos) keys[k] = { key: pos, value: pos };
+  }
+  for (const [k, v] of Object.entries(own)) {
+    out[k] = v === null ? (io.lookupEnv(k) ?? null) : v;
+    const kp = keyPos(own, k, 'key');
+    const vp = keyPos(own, k, 'value');
+    if (kp && vp) keys[k] = { key: kp, value: vp };
+  }
+  const base = originOf(own)?.pos ?? originOf(service)?.pos;
+  return withOrigin(out, base ? { pos: base, keys } : undefined);
+}
+
+function labelsOf(service: TreeMap, name: string, files: readonly FileRef[], io: ServiceFilesIO): TreeMap {
+  const own: TreeMap = isMap(service.labels) ? service.labels : withOrigin({}, originOf(service));
+  const fromFiles = readAll(files, name, 'label_file', io, (vars) => (n) => vars.get(n));
+  const out: TreeMap = {};
+  const keys: Record<string, { key: Pos; value: Pos }> = {};
+  for (const [k, { value, pos }] of fromFiles) {
+    out[k] = value;
+    if (pos) keys[k] = { key: pos, value: pos };
+  }
+  for (const [k, v] of Object.entries(own)) {
+    out[k] = v;
+    const kp = keyPos(own, k, 'key');
+    const vp = keyPos(own, k, 'value');
+    if (kp && vp) keys[k] = { key: kp, value: vp };
+  }
+  const base = originOf(own)?.pos ?? originOf(service)?.pos;
+  return withOrigin(out, base ? { pos: base, keys } : undefined);
+}
+
+/** Reads the files in order; later files override earlier ones. */
+function readAll(
+  files: readonly FileRef[],
+  service: string,
+  attribute: 'env_file' | 'label_file',
+  io: ServiceFilesIO,
+  lookupFor: (vars: ReadonlyMap<string, string>) => (name: string) => string | undefined,
+): Map<string, { value: string; pos: Pos | undefined }> {
+  const merged = new Map<string, { value: string; pos: Pos | undefined }>();
+  const values = new Map<string, string>();
+  files.forEach((f, i) => {
+    const file = io.resolvePath(f.path);
+    const text = io.readFile(file);
+    if (text === undefined) {
+      if (f.required && !io.lenient) {
+        io.error(
+          diagnostic(
+            f.pos,
+            ['services', service, attribute, i],
+            `cannot read ${attribute === 'env_file' ? 'env' : 'label'} file ${file}: it does not exist or is not readable${attribute === 'env_file' ? ' (mark it required: false if it is optional)' : ''}`,
+          ),
+        );
+      }
+      return;
+    }
+    let vars: Map<string, string>;
+    try {
+      vars = parseDotEnv(text, file, lookupFor(values));
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      if (!io.lenient) for (const d of e.diagnostics) io.error(d);
+      return;
+    }
+    for (const [k, v] of vars) {
+      merged.set(k, { value: v, pos: f.pos });
+      values.set(k, v);
+    }
+  });
+  return merged;
+}
+
+/** `env_file` / `label_file` in any form (string, list of strings or of `{path, required}`). */
+function fileRefs(v: Node | undefined, requiredByDefault: boolean): FileRef[] {
+  if (v === undefined || v === null) return [];
+  const list = isList(v) ? v : [v];
+  const refs: FileRef[] = [];
+  list.forEach((item, i) => {
+    const pos = isList(v) ? itemPos(v, i) : undefined;
+    if (typeof item === 'string') refs.push({ path: item, required: requiredByDefault, pos });
+    else if (isMap(item) && typeof item.path === 'string') {
+      refs.push({ path: item.path, required: item.required !== false, pos: pos ?? originOf(item)?.pos });
+    }
+  });
+  return refs;
+}
