@@ -25,9 +25,7 @@ export class Compose {
   constructor(private readonly ctx: ComposeContext) {}
 
   load(project: ProjectOptions): LoadResult {
-    const result = loadProject({ ...project, workingDir: this.ctx.cwd, env: this.ctx.env, readStdin: this.ctx.readStdin });
-    for (const w of result.warnings) this.ctx.warn(w);
-    return result;
+    return loadProject({ ...project, workingDir: this.ctx.cwd, env: this.ctx.env, readStdin: this.ctx.readStdin, onWarning: this.ctx.warn });
   }
 
   config(project: ProjectOptions, options: ConfigOptions): ConfigResult {

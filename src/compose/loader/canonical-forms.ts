@@ -328,7 +328,6 @@ const portDefaults: FormRule = (v, at) => {
   if (out.mode === undefined) out.mode = 'ingress';
   if (out.protocol === undefined) out.protocol = 'tcp';
   if (typeof out.published === 'number') out.published = String(out.published);
-  if (typeof out.target === 'string') out.target = integer(out.target, at);
   return out;
 };
 
@@ -461,6 +460,7 @@ export const canonicalForms: FormTable = {
   'services.*.networks.*.gw_priority': integer,
   'services.*.ports': ports,
   'services.*.ports.*': portDefaults,
+  'services.*.ports.*.target': integer,
   'services.*.post_start.*.command': shellCommand,
   'services.*.post_start.*.environment': envMapping,
   'services.*.pre_stop.*.command': shellCommand,

@@ -12,6 +12,7 @@
  * at the `extends` key, all at once.
  */
 import * as path from 'node:path';
+import { didYouMean } from './checks/did-you-mean';
 import { diagnostic, DiagnosticSink, ValidationError, type Diagnostic } from '../errors';
 import { mergeAt, withoutMergeTags } from './merge';
 import { resolveServicePaths } from './paths';
@@ -104,7 +105,7 @@ class ExtendsResolver {
     if (!isMap(baseServices) || !(ref in baseServices)) {
       const where = base === src ? 'in this file' : `in ${fileRef}`;
       const known = isMap(baseServices) ? Object.keys(baseServices) : [];
-      const hint = known.length > 0 ? ` (services there: ${known.join(', ')})` : '';
+      const hint = didYouMean(ref, known) || (known.length > 0 ? ` (services there: ${known.join(', ')})` : '');
       return this.fail(diagnostic(refAt ?? extendsAt, isMap(ext) ? [...here, 'service'] : here, `cannot extend service "${ref}": no such service ${where}${hint}`));
     }
 

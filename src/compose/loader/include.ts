@@ -21,6 +21,9 @@ export interface IncludeRequest {
   readonly projectDirectory: string;
   /** Absolute paths of env files for its interpolation; empty = `.env` in its project directory. */
   readonly envFiles: string[];
+  /** Where the entry is written, and its key path (`include[0]`), for errors about it. */
+  readonly at?: Pos;
+  readonly keyPath?: string;
 }
 
 export interface IncludeContext {
@@ -52,7 +55,7 @@ export function resolveIncludes(tree: TreeMap, ctx: IncludeContext): TreeMap {
     }
     let included: TreeMap;
     try {
-      included = ctx.load(req);
+      included = ctx.load({ ...req, at, keyPath: isList(entries) ? `include[${i}]` : 'include' });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       sink.addAll(e.diagnostics);

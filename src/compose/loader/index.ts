@@ -50,6 +50,8 @@ export interface LoadOptions {
    * a later stage on inputs the schema rejects, such as compose-go's merge golden cases.
    */
   readonly validateSchema?: boolean;
+  /** Called with each warning as it is found, so warnings show even when loading then fails. */
+  readonly onWarning?: (d: Diagnostic) => void;
   /** `--no-consistency`: skip the semantic checks (references, duplicate ports …). */
   readonly checkSemantics?: boolean;
 }
@@ -95,7 +97,7 @@ export const nodeFileSystem: FileSystem = {
 
 export function loadProject(opts: LoadOptions): LoadResult {
   const files = opts.fs ?? nodeFileSystem;
-  const warnings: Diagnostic[] = [];
+  const warnings = new WarningList(opts.onWarning);
 
   // The .env that may name COMPOSE_FILE sits in --project-directory, the first -f file's
   // directory, or the working directory; once the files are known, the project directory decides.
@@ -172,11 +174,23 @@ export function loadProject(opts: LoadOptions): LoadResult {
     files: selection.files,
     environment,
     variables: reader.variables,
-    warnings,
+    warnings: warnings.all,
     activeProfiles: profiles.active,
     allProfiles: declaredProfiles,
     disabledServices: profiles.disabled,
   };
+}
+
+/** Warnings kept for the result and handed on to the caller as they come. */
+class WarningList {
+  readonly all: Diagnostic[] = [];
+  constructor(private readonly onWarning?: (d: Diagnostic) => void) {}
+  push(...ds: Diagnostic[]): void {
+    for (const d of ds) {
+      this.all.push(d);
+      this.onWarning?.(d);
+    }
+  }
 }
 
 function splitList(v: string | undefined): string[] {
@@ -206,7 +220,7 @@ class ModelReader {
   constructor(
     private readonly fs: FileSystem,
     private readonly opts: LoadOptions,
-    private readonly warnings: Diagnostic[],
+    private readonly warnings: WarningList,
   ) {}
 
   loadAll(files: readonly string[], lookup: (n: string) => string | undefined, projectDir: string, stack: readonly string[]): TreeMap[] {
@@ -234,11 +248,15 @@ class ModelReader {
 
   private include(req: IncludeRequest, from: string, stack: readonly string[]): TreeMap {
     const chain = [...stack, from];
+    const where = req.keyPath ?? 'include';
     const looping = req.paths.find((p) => chain.includes(p));
     if (looping) {
-      throw new ValidationError([
-        diagnostic(undefined, 'include', `include cycle: ${[...chain, looping].map((f) => path.basename(f)).join(' -> ')}`, from),
-      ]);
+      const cycle = [...chain.slice(chain.indexOf(looping)), looping].map((f) => path.basename(f)).join(' -> ');
+      throw new ValidationError([diagnostic(req.at, where, `include cycle: ${cycle}`, from)]);
+    }
+    const missing = req.paths.filter((p) => !this.fs.isFile(p));
+    if (missing.length > 0) {
+      throw new ValidationError(missing.map((p) => diagnostic(req.at, where, `included file ${p} does not exist`, from)));
     }
     const envFiles =
       req.envFiles.length > 0

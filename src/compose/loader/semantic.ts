@@ -1,9 +1,11 @@
 /**
  * Stage: semantic checks on the normalized tree — what a schema cannot say:
- * references to undefined networks, volumes, secrets, configs and services,
- * dependency cycles, container names with replicas, host ports published
- * twice, services without image or build, mounts without a target, external
- * resources with creation attributes, configs and secrets without exactly one source. Every check runs; every problem is returned, none thrown.
+ * references to undefined networks, volumes, secrets, configs, models and
+ * services; dependency cycles; container names with replicas; host ports
+ * published twice; services without image or build; mounts without a target;
+ * network_mode with networks; external resources with creation attributes;
+ * configs and secrets without exactly one source. One check per module under
+ * checks/; every check runs and every problem is returned, none thrown.
  */
 import type { Diagnostic } from '../errors';
 import { checkContainerNames } from './checks/container-names';

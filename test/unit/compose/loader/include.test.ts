@@ -61,7 +61,15 @@ describe('include stage', () => {
       volumes: { data: {} },
       networks: { back: {} },
     });
-    expect(r.requests).toEqual([{ paths: ['/p/sub/compose.yaml'], projectDirectory: '/p/sub', envFiles: [] }]);
+    expect(r.requests).toEqual([
+      {
+        paths: ['/p/sub/compose.yaml'],
+        projectDirectory: '/p/sub',
+        envFiles: [],
+        at: { file: '/p/compose.yaml', line: 2, col: 5 },
+        keyPath: 'include[0]',
+      },
+    ]);
   });
 
   it('reads the long syntax: path list, project_directory and env_file, relative to the including file', () => {
@@ -82,10 +90,11 @@ describe('include stage', () => {
       '/p/app/compose.yaml',
     );
     expect(stripOrigins(r.out())).toEqual({ services: { c: { image: 'c2' }, o: { image: 'o' } } });
-    expect(r.requests).toEqual([
+    expect(r.requests.map(({ at: _at, keyPath: _k, ...rest }) => rest)).toEqual([
       { paths: ['/p/commons/compose.yaml', '/p/app/commons-override.yaml'], projectDirectory: '/p', envFiles: ['/p/another/.env'] },
       { paths: ['/abs/other.yaml'], projectDirectory: '/abs', envFiles: ['/p/app/a.env', '/etc/b.env'] },
     ]);
+    expect(r.requests.map((q) => `${q.at?.line}:${q.at?.col} ${q.keyPath}`)).toEqual(['2:5 include[0]', '5:5 include[1]']);
   });
 
   it('accepts a resource defined identically on both sides', () => {
