@@ -20,7 +20,7 @@ import { allProfiles, applyProfiles } from './profiles';
 import { resolveProjectName, type ProjectName } from './project-name';
 import { validateSchema } from './schema';
 import { checkSemantics } from './semantic';
-import { isMap, keyPos, withOrigin, type Pos, type TreeMap } from './tree';
+import { keyPos, withOrigin, type Pos, type TreeMap } from './tree';
 import { expandTemplate, type VariableUse } from './template';
 
 export interface LoadOptions {
@@ -99,15 +99,17 @@ export function loadProject(opts: LoadOptions): LoadResult {
   const files = opts.fs ?? nodeFileSystem;
   const warnings = new WarningList(opts.onWarning);
 
-  // The .env that may name COMPOSE_FILE sits in --project-directory, the first -f file's
-  // directory, or the working directory; once the files are known, the project directory decides.
+  // The .env of the directory the command starts from (--project-directory, the first -f
+  // file's directory, or the working directory) may name COMPOSE_FILE. Once the files are
+  // known, the project directory's .env applies too; the first one wins over it, as Docker
+  // Compose loads it into its own environment before loading the project.
   const firstFlagFile = opts.files?.find((f) => f !== STDIN);
-  const envDirGuess = opts.projectDirectory
+  const startDir = opts.projectDirectory
     ? path.resolve(opts.workingDir, opts.projectDirectory)
     : firstFlagFile && opts.files?.[0] !== STDIN
       ? path.dirname(path.resolve(opts.workingDir, firstFlagFile))
       : opts.workingDir;
-  let environment = environmentFor(envDirGuess, opts, files);
+  let environment = environmentFor([startDir], opts, files);
   const selection = selectFiles({
     workingDir: opts.workingDir,
     files: opts.files,
@@ -118,7 +120,7 @@ export function loadProject(opts: LoadOptions): LoadResult {
   });
   warnings.push(...selection.warnings);
   const projectDir = projectDirectoryOf({ workingDir: opts.workingDir, projectDirectory: opts.projectDirectory, files: selection.files });
-  if (projectDir !== envDirGuess) environment = environmentFor(projectDir, opts, files);
+  if (projectDir !== startDir) environment = environmentFor([projectDir, startDir], opts, files);
 
   const reader = new ModelReader(files, opts, warnings);
   const lookup = (name: string): string | undefined => environment.get(name);
@@ -133,6 +135,16 @@ export function loadProject(opts: LoadOptions): LoadResult {
     projectDir,
   });
   tree = { ...tree, name: name.name };
+
+  // Profiles and the services named on the command line decide what is loaded further: as
+  // with Docker Compose, a disabled service's env_file is not read and its references are
+  // not checked.
+  const declaredProfiles = allProfiles(tree);
+  const profiles = applyProfiles(tree, {
+    profiles: opts.profiles && opts.profiles.length > 0 ? opts.profiles : splitList(environment.get('COMPOSE_PROFILES')),
+    services: opts.services,
+  });
+  tree = profiles.tree;
 
   // With --no-normalize the long forms are still written out, as Docker Compose does; only
   // its implicit defaults (default network, resource names …) are left out.
@@ -151,20 +163,11 @@ export function loadProject(opts: LoadOptions): LoadResult {
     if (semantic.length > 0) throw new ValidationError(semantic);
   }
 
-  const declaredProfiles = allProfiles(tree);
-  const profiles = applyProfiles(tree, {
-    profiles: opts.profiles && opts.profiles.length > 0 ? opts.profiles : splitList(environment.get('COMPOSE_PROFILES')),
-    services: opts.services,
-  });
-  const allServices = isMap(tree.services) ? tree.services : {};
-  tree = profiles.tree;
-
   const project = projectFromTree(tree, {
     name: name.name,
     workingDir: projectDir,
     configFiles: selection.files,
     environment: environment.toRecord(),
-    disabledServices: Object.fromEntries(profiles.disabled.map((s) => [s, allServices[s]])),
   });
   return {
     project,
@@ -197,12 +200,13 @@ function splitList(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-function environmentFor(dir: string, opts: LoadOptions, files: FileSystem): ProjectEnvironment {
+/** The shell over `--env-file`s, else over the `.env` of each directory (a later one wins). */
+function environmentFor(dirs: readonly string[], opts: LoadOptions, files: FileSystem): ProjectEnvironment {
   const explicit = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : parseComposeEnvFiles(opts.env.COMPOSE_ENV_FILES ?? '');
   const envFiles =
     explicit.length > 0
       ? explicit.map((p) => ({ path: path.resolve(opts.workingDir, p), required: true }))
-      : [{ path: path.join(dir, '.env'), required: false }];
+      : dirs.map((dir) => ({ path: path.join(dir, '.env'), required: false }));
   return loadProjectEnvironment({ shell: opts.env, envFiles, readFile: (p) => (files.isFile(p) ? files.readFile(p) : undefined) });
 }
 

@@ -26,9 +26,30 @@ describe('profiles stage', () => {
     expect(names(applyProfiles(spec, { profiles: ['*'] }))).toEqual(['bar', 'baz', 'foo', 'zot']);
   });
 
-  it('lets a service named on the command line activate its own profiles', () => {
-    expect(names(applyProfiles(spec, { profiles: [], services: ['baz'] }))).toEqual(['bar', 'baz', 'foo']);
-    expect(names(applyProfiles(spec, { profiles: ['test'], services: ['zot'] }))).toEqual(['bar', 'baz', 'foo', 'zot']);
+  it('lets a service named on the command line activate its own profiles, keeping it and its dependencies', () => {
+    expect(names(applyProfiles(spec, { profiles: [], services: ['baz'] }))).toEqual(['bar', 'baz']);
+    expect(names(applyProfiles(spec, { profiles: ['test'], services: ['zot'] }))).toEqual(['bar', 'zot']);
+    expect(names(applyProfiles(spec, { profiles: [], services: ['foo'] }))).toEqual(['foo']);
+  });
+
+  it('follows list-form depends_on, links, volumes_from and service: modes when selecting', () => {
+    const t = parseYaml(
+      `services:
+  web: {image: w, depends_on: [api], links: ["cache:c"]}
+  api: {image: a, volumes_from: ["data:ro"], network_mode: "service:net"}
+  cache: {image: c}
+  data: {image: d}
+  net: {image: n}
+  other: {image: o}
+`,
+      'c.yaml',
+    ).tree;
+    expect(names(applyProfiles(t, { profiles: [], services: ['web'] }))).toEqual(['api', 'cache', 'data', 'net', 'web']);
+  });
+
+  it('treats a list-form dependency on a disabled service as required', () => {
+    const t = parseYaml('services:\n  a: {image: a, depends_on: [b]}\n  b: {image: b, profiles: [x]}\n', 'c.yaml').tree;
+    expect(() => applyProfiles(t, { profiles: [] })).toThrow(/c\.yaml:2:30  services\.a\.depends_on\[0\]  service "a" depends on "b", which is disabled: enable it with --profile x/);
   });
 
   it('rejects a required dependency on a disabled service, naming the profile', () => {
