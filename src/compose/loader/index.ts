@@ -184,6 +184,10 @@ export function loadProject(opts: LoadOptions): LoadResult {
   };
 }
 
+function sortByPlace(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+}
+
 /** Warnings kept for the result and handed on to the caller as they come. */
 class WarningList {
   readonly all: Diagnostic[] = [];
@@ -284,8 +288,12 @@ class ModelReader {
     if (text === undefined) throw new ValidationError([diagnostic(undefined, '', 'cannot read this file', file)]);
     const shown = file === STDIN ? '<stdin>' : file;
     let tree = parseYaml(text, shown).tree;
+    const templateProblems: Diagnostic[] = [];
     if (this.opts.interpolate !== false) {
-      const result = interpolateTree(tree, shown, this.withProjectName(tree, lookup), { source: text });
+      const result = interpolateTree(tree, shown, this.withProjectName(tree, lookup), {
+        source: text,
+        report: (d) => templateProblems.push(d),
+      });
       tree = result.tree;
       for (const use of result.uses) {
         this.variables.push(use);
@@ -295,8 +303,12 @@ class ModelReader {
         }
       }
     }
-    const problems = this.opts.validateSchema === false ? [] : validateSchema(tree);
-    if (problems.length > 0) throw new ValidationError(problems);
+    // Template and schema problems of one file are reported together; a value whose template
+    // is broken is not reported again by the schema.
+    const schemaProblems = this.opts.validateSchema === false ? [] : validateSchema(tree);
+    const broken = templateProblems.map((d) => d.path);
+    const problems = [...templateProblems, ...schemaProblems.filter((d) => !broken.some((b) => d.path === b || d.path.startsWith(`${b}.`) || d.path.startsWith(`${b}[`)))];
+    if (problems.length > 0) throw new ValidationError(sortByPlace(problems));
     if ('version' in tree) {
       this.warnings.push(diagnostic(keyPos(tree, 'version', 'key'), 'version', 'the top-level "version" is obsolete and ignored'));
     }

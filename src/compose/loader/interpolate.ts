@@ -33,6 +33,12 @@ export interface InterpolateOptions {
    * quoted scalar point at the `$` itself rather than at the scalar's start.
    */
   readonly source?: string;
+  /**
+   * When given, template problems are handed here (the value is left as
+   * written) instead of being thrown, so that the caller can report them
+   * together with the next stage's.
+   */
+  readonly report?: (d: Diagnostic) => void;
 }
 
 export type CastKind = 'int' | 'float' | 'bool';
@@ -186,7 +192,8 @@ export function interpolateTree(
 ): { tree: TreeMap; uses: InterpolatedUse[] } {
   const walker = new Walker(file, lookup, options.source);
   const out = walker.map(tree, []);
-  if (walker.problems.length > 0) throw new ValidationError(walker.problems);
+  if (options.report) walker.problems.forEach(options.report);
+  else if (walker.problems.length > 0) throw new ValidationError(walker.problems);
   return { tree: out, uses: walker.uses };
 }
 
