@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { loadProject, type LoadOptions } from '../../../../src/compose/loader';
 import type { FileSystem } from '../../../../src/compose/loader/files';
 import { stripOrigins } from '../../../../src/compose/loader/tree';
-import type { Diagnostic } from '../../../../src/compose/errors';
+import { ValidationError, type Diagnostic } from '../../../../src/compose/errors';
 
 function fakeFs(files: Record<string, string>): FileSystem {
   return { readFile: (p) => files[p], isFile: (p) => p in files };
@@ -78,5 +78,16 @@ describe('loadProject', () => {
     const files = { '/w/compose.yaml': 'name: fromfile\nservices:\n  a: {image: "${COMPOSE_PROJECT_NAME}-img"}\n' };
     expect(load(files, { workingDir: '/w' }).services.a.image).toBe('fromfile-img');
     expect(load(files, { workingDir: '/w', projectName: 'flag' }).services.a.image).toBe('flag-img');
+  });
+
+  it('reports a file’s template and schema problems in one go, not twice for one value', () => {
+    const files = { '/w/compose.yaml': 'services:\n  a:\n    imagee: x\n    mem_limit: ${B\n    command: ${C:?needed}\n' };
+    let messages: string[] = [];
+    try {
+      load(files, { workingDir: '/w' });
+    } catch (e) {
+      messages = (e as ValidationError).diagnostics.map((d) => `${d.pos?.line} ${d.path}`);
+    }
+    expect(messages).toEqual(['3 services.a.imagee', '4 services.a.mem_limit', '5 services.a.command']);
   });
 });
