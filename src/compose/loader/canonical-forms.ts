@@ -55,7 +55,30 @@ const stringOrList: FormRule = (v, at) => (typeof v === 'string' ? listAt([v], [
 
 const stringItems: FormRule = eachItem((item) => text(item));
 
-const envMapping: FormRule = (v) => toMapping(v, 'null');
+/**
+ * Variables (`environment`, `build.args`: compose-go's MappingWithEquals) as a
+ * map. A list entry whose name ends in a blank (`- DEBUG = true`) is refused,
+ * as Docker Compose refuses it: the blank would become part of the name.
+ */
+const variables =
+  (noun: string): FormRule =>
+  (v, at) => {
+    if (isList(v)) {
+      v.forEach((item, i) => {
+        if (typeof item !== 'string') return;
+        const eq = item.indexOf('=');
+        const name = eq < 0 ? item : item.slice(0, eq);
+        if (name.trim() === '' || !/\s$/u.test(name)) return;
+        at.error(
+          `${noun} ${name.trim()} is declared with a trailing space: remove the blank after the name${eq < 0 ? '' : ' (write NAME=value)'}`,
+          itemPos(v, i) ?? at.pos,
+          [...at.path, i],
+        );
+      });
+    }
+    return toMapping(v, 'null');
+  };
+const envMapping = variables('environment variable');
 const mapping: FormRule = (v) => toMapping(v, 'empty');
 
 const bytes: FormRule = (v, at) => {
@@ -401,7 +424,7 @@ export const canonicalForms: FormTable = {
   'services.*': nullToMap,
   'services.*.annotations': mapping,
   'services.*.build': build,
-  'services.*.build.args': envMapping,
+  'services.*.build.args': variables('build argument'),
   'services.*.build.labels': mapping,
   'services.*.build.additional_contexts': mapping,
   'services.*.build.ssh': ssh,

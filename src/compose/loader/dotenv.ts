@@ -16,6 +16,11 @@
  * - A bare `KEY` line takes its value from the lookups, and is left out when
  *   they do not know it.
  * - A UTF-8 byte order mark is ignored; CRLF line ends are read as LF.
+ *
+ * `parseRawEnv` reads the other format Docker Compose knows, `format: raw`
+ * (the `docker run --env-file` syntax): one `KEY=VALUE` per line, the value
+ * exactly as written — quotes, `$`, backslashes and trailing blanks kept, no
+ * interpolation, no comments after a value.
  */
 import { diagnostic, ValidationError, type Diagnostic } from '../errors';
 import { expandTemplate, TemplateError } from './template';
@@ -296,4 +301,43 @@ function unescapeDouble(body: string, base: number): [string, number[]] {
     }
   }
   return [out, sources];
+}
+
+/**
+ * An env file in the raw format (`env_file: [{path, format: raw}]`), as
+ * `docker run --env-file` reads it: blanks at the start of a line are
+ * skipped, a line starting with `#` is a comment, the key ends at the first
+ * `=` and may not contain a blank, the value is the rest of the line as
+ * written. A bare `KEY` takes its value from `lookup`, and is left out when
+ * it has none. Throws ValidationError listing every bad line.
+ */
+export function parseRawEnv(source: string, file: string, lookup: (name: string) => string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const problems: Diagnostic[] = [];
+  stripBom(source)
+    .split('\n')
+    .forEach((written, i) => {
+      const raw = written.endsWith('\r') ? written.slice(0, -1) : written;
+      const line = raw.replace(/^\s+/u, '');
+      if (line === '' || line.startsWith('#')) return;
+      const pos: Pos = { file, line: i + 1, col: raw.length - line.length + 1 };
+      const eq = line.indexOf('=');
+      const key = eq < 0 ? line : line.slice(0, eq);
+      if (key === '') {
+        problems.push(diagnostic(pos, '', `a variable name is missing before "=" in ${JSON.stringify(line)}`));
+        return;
+      }
+      if (/[ \t]/.test(key)) {
+        problems.push(diagnostic(pos, key.trim(), `variable name ${JSON.stringify(key)} cannot contain a blank (in a raw env file the name ends at the first "=")`));
+        return;
+      }
+      if (eq >= 0) {
+        out.set(key, line.slice(eq + 1));
+        return;
+      }
+      const inherited = lookup(key);
+      if (inherited !== undefined) out.set(key, inherited);
+    });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return out;
 }

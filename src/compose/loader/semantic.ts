@@ -4,10 +4,12 @@
  * services; dependency cycles; container names with replicas; host ports
  * published twice; services without image or build; mounts without a target;
  * network_mode with networks; external resources with creation attributes;
- * configs and secrets without exactly one source. One check per module under
+ * configs and secrets without exactly one source; a platform that
+ * build.platforms leaves out. One check per module under
  * checks/; every check runs and every problem is returned, none thrown.
  */
 import type { Diagnostic } from '../errors';
+import { checkBuildPlatforms } from './checks/build-platforms';
 import { checkContainerNames } from './checks/container-names';
 import { checkDependencyCycles } from './checks/dependency-cycles';
 import { checkExternalResources } from './checks/external-resources';
@@ -33,6 +35,7 @@ export const semanticChecks: readonly SemanticCheck[] = [
   checkPublishedPorts,
   checkExternalResources,
   checkResourceSources,
+  checkBuildPlatforms,
 ];
 
 export function checkSemantics(tree: TreeMap): Diagnostic[] {

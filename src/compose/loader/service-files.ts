@@ -6,13 +6,13 @@
  *   project environment, or stay `null` (unset) when it has none;
  * - the `env_file` files are read in order (later files win; a missing file
  *   is an error unless `required: false`), each interpolated with what the
- *   earlier files set and then the project environment; `environment` wins
- *   over them all;
+ *   earlier files set and then the project environment — or, with
+ *   `format: raw`, taken as written; `environment` wins over them all;
  * - the `label_file` files are read the same way (interpolated with the
  *   labels read so far only; a missing file is an error); `labels` win.
  */
 import { diagnostic, ValidationError, type Diagnostic } from '../errors';
-import { parseDotEnv } from './dotenv';
+import { parseDotEnv, parseRawEnv } from './dotenv';
 import { isList, isMap, itemPos, keyPos, originOf, withOrigin, type Node, type Pos, type TreeMap } from './tree';
 
 export interface ServiceFilesIO {
@@ -28,8 +28,18 @@ export interface ServiceFilesIO {
 interface FileRef {
   readonly path: string;
   readonly required: boolean;
+  /** `env_file` only: `raw`, or the default (`.env`) when absent. */
+  readonly format?: string;
   readonly pos: Pos | undefined;
 }
+
+type EnvParser = (text: string, file: string, lookup: (name: string) => string | undefined) => Map<string, string>;
+
+/** The `env_file` formats Docker Compose knows, by name; no `format` means `.env`. */
+const ENV_FILE_FORMATS: Readonly<Record<string, EnvParser>> = {
+  '.env': parseDotEnv,
+  raw: parseRawEnv,
+};
 
 export function resolveServiceFiles(service: TreeMap, name: string, io: ServiceFilesIO): TreeMap {
   let out = service;
@@ -109,9 +119,24 @@ function readAll(
       }
       return;
     }
+    const format = f.format ?? '.env';
+    const parser = Object.hasOwn(ENV_FILE_FORMATS, format) ? ENV_FILE_FORMATS[format] : undefined;
+    if (!parser) {
+      // Judged once the file is read, as Docker Compose does: an optional file that is absent is not refused.
+      if (!io.lenient) {
+        io.error(
+          diagnostic(
+            f.pos,
+            ['services', service, attribute, i, 'format'],
+            `unsupported env_file format ${JSON.stringify(format)}: write "format: raw" to take values as written, or leave it out for the usual .env syntax`,
+          ),
+        );
+      }
+      return;
+    }
     let vars: Map<string, string>;
     try {
-      vars = parseDotEnv(text, file, lookupFor(values));
+      vars = parser(text, file, lookupFor(values));
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       if (!io.lenient) for (const d of e.diagnostics) io.error(d);
@@ -134,7 +159,8 @@ function fileRefs(v: Node | undefined, requiredByDefault: boolean): FileRef[] {
     const pos = isList(v) ? itemPos(v, i) : undefined;
     if (typeof item === 'string') refs.push({ path: item, required: requiredByDefault, pos });
     else if (isMap(item) && typeof item.path === 'string') {
-      refs.push({ path: item.path, required: item.required !== false, pos: pos ?? originOf(item)?.pos });
+      const format = typeof item.format === 'string' && item.format !== '' ? item.format : undefined;
+      refs.push({ path: item.path, required: item.required !== false, format, pos: pos ?? originOf(item)?.pos });
     }
   });
   return refs;

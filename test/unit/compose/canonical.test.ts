@@ -122,6 +122,28 @@ x-top: 1
     expect(yaml({ version: '3', include: ['a.yaml'], name: 'p' })).toBe('name: p\nservices: {}\n');
   });
 
+  it('prints a service model without settings as null, as compose-go does (models: {llm: })', () => {
+    const tree: TreeMap = {
+      services: { a: { image: 'i', models: { llm: null, other: { model_var: 'M', endpoint_var: 'U' } } } },
+      models: { llm: { model: 'ai/x' }, other: { model: 'ai/y' } },
+    };
+    expect(yaml(tree)).toBe(`services:
+  a:
+    image: i
+    models:
+      llm: null
+      other:
+        endpoint_var: U
+        model_var: M
+models:
+  llm:
+    model: ai/x
+  other:
+    model: ai/y
+`);
+    expect(JSON.parse(json(tree)).services.a.models).toEqual({ llm: null, other: { endpoint_var: 'U', model_var: 'M' } });
+  });
+
   it('keeps attributes it does not know, after the known ones', () => {
     expect(yaml({ services: { a: { zzz_new: 'v', image: 'i' } } })).toBe('services:\n  a:\n    image: i\n    zzz_new: v\n');
   });

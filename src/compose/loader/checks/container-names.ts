@@ -1,6 +1,11 @@
 /**
  * Check: a `container_name` names exactly one container — so the service
- * cannot have more than one replica, and no two services may share it.
+ * cannot have more than one replica.
+ *
+ * Two services sharing one `container_name` is NOT a load error: Docker
+ * Compose loads such a model and fails only when it creates both containers
+ * (`up` of one of them alone succeeds; e2e TestUpContainerNameConflict), so
+ * that check belongs to the services being created, not to the model.
  */
 import { diagnostic, type Diagnostic } from '../../errors';
 import { isMap, locate } from '../tree';
@@ -8,7 +13,6 @@ import { asCount, servicesOf, type SemanticCheck } from './semantic-check';
 
 export const checkContainerNames: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
-  const owners = new Map<string, string>();
   for (const [service, svc] of servicesOf(tree)) {
     const name = svc.container_name;
     if (typeof name !== 'string' || name === '') continue;
@@ -25,18 +29,6 @@ export const checkContainerNames: SemanticCheck = (tree) => {
           `service "${service}" sets container_name "${name}" but asks for ${replicas.count} replicas (${replicas.where}): a container name is unique, so remove container_name or run a single replica`,
         ),
       );
-    }
-    const owner = owners.get(name);
-    if (owner !== undefined) {
-      out.push(
-        diagnostic(
-          locate(tree, path),
-          path,
-          `container name "${name}" is already used by service "${owner}": each service needs its own container_name`,
-        ),
-      );
-    } else {
-      owners.set(name, service);
     }
   }
   return out;

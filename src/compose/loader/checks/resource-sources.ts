@@ -1,7 +1,9 @@
 /**
  * Check: a config or secret takes its data from exactly one source — `file`,
- * `environment` or (configs only) `content` — unless it is external or a
- * driver provides it.
+ * `environment` or (configs only) `content` — unless it is external. A
+ * `driver` alone does not count: Docker Compose refuses a secret without
+ * `file` or `environment` even when it names a driver (compose-go
+ * TestSecretDriver); configs follow the same rule.
  */
 import { diagnostic, type Diagnostic } from '../../errors';
 import { isMap, locate } from '../tree';
@@ -39,13 +41,14 @@ export const checkResourceSources: SemanticCheck = (tree) => {
             `${noun} "${name}" sets both "${set[0]}" and "${set[1]}": its data comes from exactly one of ${words(keys)}`,
           ),
         );
-      } else if (set.length === 0 && !d.external && d.driver === undefined) {
+      } else if (set.length === 0 && !d.external) {
         const path = [section, name];
+        const driver = d.driver !== undefined && d.driver !== null ? ` (a driver alone does not provide it)` : '';
         out.push(
           diagnostic(
             locate(tree, path, 'key'),
             path,
-            `${noun} "${name}" has no data: set one of ${words(keys)}, or "external: true" for one that already exists`,
+            `${noun} "${name}" has no data${driver}: set one of ${words(keys)}, or "external: true" for one that already exists`,
           ),
         );
       }

@@ -154,6 +154,27 @@ describe('canonical forms: lists and maps', () => {
     );
   });
 
+  it('environment, build args, hook environment: a list entry whose name ends in a blank is an error at the entry (TestEnvironmentWhitespace)', () => {
+    const r = forms(`services:
+  test:
+    environment:
+      - DEBUG = true
+      - OK=1
+      - "TAB\t"
+    build: {context: ., args: ["VERSION =1", "  LEADING=kept"]}
+    post_start: [{command: x, environment: ["A =b"]}]
+`);
+    expect(r.errors).toEqual([
+      'compose.yaml:4:9  services.test.environment[0]  environment variable DEBUG is declared with a trailing space: remove the blank after the name (write NAME=value)',
+      'compose.yaml:6:9  services.test.environment[2]  environment variable TAB is declared with a trailing space: remove the blank after the name',
+      'compose.yaml:7:32  services.test.build.args[0]  build argument VERSION is declared with a trailing space: remove the blank after the name (write NAME=value)',
+      'compose.yaml:8:45  services.test.post_start[0].environment[0]  environment variable A is declared with a trailing space: remove the blank after the name (write NAME=value)',
+    ]);
+    // A blank inside the value, or in a map key, is not this error (Docker Compose checks list entries only).
+    expect(service('environment: ["A=b ", "C= d"]')).toEqual(y('environment: {A: "b ", C: " d"}'));
+    expect(service('environment: {"E ": x}')).toEqual(y('environment: {"E ": x}'));
+  });
+
   it('labels, annotations, sysctls, build labels: a bare name is an empty string', () => {
     expect(service('labels: [a=b, c]\nannotations: [x=1]\nsysctls: [net.core.somaxconn=1024]\nbuild: {labels: [FOO=BAR]}')).toEqual(
       y(`labels: {a: b, c: ""}
@@ -169,6 +190,11 @@ build: {context: ., labels: {FOO: BAR}}`),
     expect(service('env_file: [a.env, {path: b.env, required: false}, {path: c.env}]')).toEqual(
       y('env_file: [{path: a.env, required: true}, {path: b.env, required: false}, {path: c.env, required: true}]'),
     );
+  });
+
+  it('models: a list becomes a map of null; a map keeps its null entries (models: {llm: })', () => {
+    expect(service('models: [llm, embed]')).toEqual(y('models: {llm: null, embed: null}'));
+    expect(service('models:\n  llm:\n  vision: {endpoint_var: V}')).toEqual(y('models: {llm: null, vision: {endpoint_var: V}}'));
   });
 
   it('networks: a list becomes a map of null', () => {

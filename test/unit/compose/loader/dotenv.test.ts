@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDotEnv, parseDotEnvEntries } from '../../../../src/compose/loader/dotenv';
+import { parseDotEnv, parseDotEnvEntries, parseRawEnv } from '../../../../src/compose/loader/dotenv';
 import { ValidationError } from '../../../../src/compose/errors';
 
 const CONFORMANCE = path.resolve(__dirname, '../../../../../shared/conformance/compose-go');
@@ -232,5 +232,49 @@ describe('parseDotEnv: line syntax', () => {
       return undefined;
     })();
     expect(e?.message).toBe('dir/.env:1:3  B  required variable NOPE is missing a value: x');
+  });
+});
+
+describe('parseRawEnv: the raw env_file format (docker run --env-file)', () => {
+  const raw = (src: string, lookup: (n: string) => string | undefined = none): Record<string, string> =>
+    Object.fromEntries(parseRawEnv(src, 'app.env', lookup));
+
+  function rawProblems(src: string): string[] {
+    try {
+      parseRawEnv(src, 'app.env', none);
+    } catch (e) {
+      if (e instanceof ValidationError) return e.diagnostics.map((d) => `${d.pos?.line}:${d.pos?.col} ${d.path} ${d.message}`);
+      throw e;
+    }
+    throw new Error('expected a ValidationError');
+  }
+
+  it('keeps values as written: quotes, $, escapes, # and trailing blanks (TestRawEnvFile)', () => {
+    const written = fs.readFileSync(path.join(CONFORMANCE, '../docker-compose-e2e/e2e/testdata/TestRawEnvFile/.env.raw'), 'utf8');
+    expect(raw(written)).toEqual({ TEST_VAR: `'{"key": "value"}'` });
+    expect(raw(`A="x"\nB=$HOME \${X:-y}\nC=a\\nb\nD=v # not a comment \nE=\nF==x=`, lookupOf({ HOME: '/h', X: 'x' }))).toEqual({
+      A: '"x"',
+      B: '$HOME ${X:-y}',
+      C: 'a\\nb',
+      D: 'v # not a comment ',
+      E: '',
+      F: '=x=',
+    });
+  });
+
+  it('skips leading blanks, blank and comment lines, a BOM and CR; the last definition wins', () => {
+    expect(raw('\ufeffA=1\r\n\r\n  # comment\n\t B=two \r\nA=3\n')).toEqual({ A: '3', B: 'two ' });
+  });
+
+  it('takes a bare KEY from the lookup, and leaves it out when unknown', () => {
+    expect(raw('KNOWN\nUNKNOWN\nEMPTY', lookupOf({ KNOWN: 'from env', EMPTY: '' }))).toEqual({ KNOWN: 'from env', EMPTY: '' });
+  });
+
+  it('reports a missing name and a name with a blank, each at its line', () => {
+    expect(rawProblems('OK=1\n=value\nDEBUG = true\n  MY VAR\n')).toEqual([
+      '2:1  a variable name is missing before "=" in "=value"',
+      '3:1 DEBUG variable name "DEBUG " cannot contain a blank (in a raw env file the name ends at the first "=")',
+      '4:3 MY VAR variable name "MY VAR" cannot contain a blank (in a raw env file the name ends at the first "=")',
+    ]);
   });
 });

@@ -80,6 +80,16 @@ volumes:
     ]);
   });
 
+  it('runs the build platforms check and no longer refuses a shared container_name (Docker Compose fails only at creation)', () => {
+    const t = tree(`services:
+  a: {image: a, container_name: app, platform: linux/riscv64, build: {context: ., platforms: [linux/amd64]}}
+  b: {image: b, container_name: app}
+`);
+    expect(checkSemantics(t).map(formatDiagnostic)).toEqual([
+      'c.yaml:2:48  services.a.platform  service "a" runs on platform "linux/riscv64" but its build.platforms (linux/amd64) does not include it: build.platforms must list the service\'s platform',
+    ]);
+  });
+
   it('tolerates a tree without services', () => {
     expect(checkSemantics(tree('networks: {a: {}}\n'))).toEqual([]);
     expect(semanticChecks.length).toBeGreaterThanOrEqual(8);

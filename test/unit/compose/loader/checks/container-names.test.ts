@@ -28,15 +28,14 @@ describe('checkContainerNames', () => {
     ]);
   });
 
-  it('rejects two services with the same container_name', () => {
+  it('accepts two services with the same container_name: Docker Compose fails only when creating both', () => {
     const t = tree(`services:
   a: {image: a, container_name: app}
   b: {image: b, container_name: app}
-  c: {image: c, container_name: app}
+  c: {image: c, container_name: app, scale: 2}
 `);
-    expect(checkContainerNames(t).map((d) => `${d.pos?.line} ${d.message}`)).toEqual([
-      '3 container name "app" is already used by service "a": each service needs its own container_name',
-      '4 container name "app" is already used by service "a": each service needs its own container_name',
+    expect(lines(checkContainerNames(t))).toEqual([
+      'c.yaml:4:33  services.c.container_name  service "c" sets container_name "app" but asks for 2 replicas (scale): a container name is unique, so remove container_name or run a single replica',
     ]);
   });
 });
