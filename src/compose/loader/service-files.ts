@@ -57,27 +57,24 @@ export function resolveServiceFiles(service: TreeMap, name: string, io: ServiceF
 }
 
 function environmentOf(service: TreeMap, name: string, files: readonly FileRef[], io: ServiceFilesIO): TreeMap {
-  const own: TreeMap = isMap(service.environment) ? service.environment : withOrigin({}, originOf(service));
   const fromFiles = readAll(files, name, 'env_file', io, (vars) => (n) => vars.get(n) ?? io.lookupEnv(n));
-  const out: TreeMap = {};
-  const keys: Record<string, { key: Pos; value: Pos }> = {};
-  for (const [k, { value, pos }] of fromFiles) {
-    out[k] = value;
-    if (pos) keys[k] = { key: pos, value: pos };
-  }
-  for (const [k, v] of Object.entries(own)) {
-    out[k] = v === null ? (io.lookupEnv(k) ?? null) : v;
-    const kp = keyPos(own, k, 'key');
-    const vp = keyPos(own, k, 'value');
-    if (kp && vp) keys[k] = { key: kp, value: vp };
-  }
-  const base = originOf(own)?.pos ?? originOf(service)?.pos;
-  return withOrigin(out, base ? { pos: base, keys } : undefined);
+  // `environment: [FOO]` (no value) takes FOO from the project environment.
+  return overFileEntries(service, service.environment, fromFiles, (k, v) => (v === null ? (io.lookupEnv(k) ?? null) : v));
 }
 
 function labelsOf(service: TreeMap, name: string, files: readonly FileRef[], io: ServiceFilesIO): TreeMap {
-  const own: TreeMap = isMap(service.labels) ? service.labels : withOrigin({}, originOf(service));
   const fromFiles = readAll(files, name, 'label_file', io, (vars) => (n) => vars.get(n));
+  return overFileEntries(service, service.labels, fromFiles, (_k, v) => v);
+}
+
+/** The entries read from files, then the service's own map over them (positions kept). */
+function overFileEntries(
+  service: TreeMap,
+  ownNode: Node | undefined,
+  fromFiles: ReadonlyMap<string, { value: string; pos: Pos | undefined }>,
+  valueOf: (key: string, value: Node) => Node,
+): TreeMap {
+  const own: TreeMap = isMap(ownNode) ? ownNode : withOrigin({}, originOf(service));
   const out: TreeMap = {};
   const keys: Record<string, { key: Pos; value: Pos }> = {};
   for (const [k, { value, pos }] of fromFiles) {
@@ -85,7 +82,7 @@ function labelsOf(service: TreeMap, name: string, files: readonly FileRef[], io:
     if (pos) keys[k] = { key: pos, value: pos };
   }
   for (const [k, v] of Object.entries(own)) {
-    out[k] = v;
+    out[k] = valueOf(k, v);
     const kp = keyPos(own, k, 'key');
     const vp = keyPos(own, k, 'value');
     if (kp && vp) keys[k] = { key: kp, value: vp };
