@@ -30,9 +30,9 @@ import {
   type Corpus,
   type CorpusCase,
 } from './corpus-expectations';
+import { CONFORMANCE } from '../shared';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CONFORMANCE = path.resolve(ROOT, '../shared/conformance');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
 const CORPUS_DIRS: Readonly<Record<Corpus, string>> = {
   'awesome-compose': 'awesome-compose',

@@ -21,8 +21,9 @@ import { parse } from 'yaml';
 import { canonicalConfig, renderConfig } from '../../../src/compose/canonical';
 import { loadProject } from '../../../src/compose/loader';
 import { stripOrigins } from '../../../src/compose/loader/tree';
+import { CONFORMANCE } from '../../shared';
 
-const CORPUS = path.resolve(__dirname, '../../../../shared/conformance/compose-go');
+const CORPUS = path.join(CONFORMANCE, 'compose-go');
 const LEGACY = path.join(CORPUS, 'legacy-full-example');
 
 interface Setup {

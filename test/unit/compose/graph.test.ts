@@ -4,8 +4,9 @@ import { DependencyGraph, graphServicesOf, implicitDependencies, type GraphServi
 import { ValidationError, formatDiagnostic } from '../../../src/compose/errors';
 import { parseYaml } from '../../../src/compose/loader/parse';
 import { originOf, withOrigin, type TreeMap } from '../../../src/compose/loader/tree';
+import { CONFORMANCE } from '../../shared';
 
-const TESTDATA = path.resolve(__dirname, '../../../../shared/conformance/compose-go/loader/testdata');
+const TESTDATA = path.join(CONFORMANCE, 'compose-go/loader/testdata');
 
 function errorOf(fn: () => unknown): ValidationError {
   try {

@@ -26,8 +26,9 @@ import { formatDiagnostic, ValidationError } from '../../../src/compose/errors';
 import { loadProject, nodeFileSystem, type LoadOptions } from '../../../src/compose/loader/index';
 import type { FileSystem } from '../../../src/compose/loader/files';
 import { stripOrigins } from '../../../src/compose/loader/tree';
+import { CONFORMANCE } from '../../shared';
 
-const ROOT = '/work/shared/conformance/compose-go/extracted/override-cases';
+const ROOT = path.join(CONFORMANCE, 'compose-go/extracted/override-cases');
 
 const cases: Array<[string, string]> = fs
   .readdirSync(ROOT)

@@ -20,8 +20,8 @@ import { ValidationError } from '../../../src/compose/errors';
 import { parseYaml } from '../../../src/compose/loader/parse';
 import { COMPOSE_SCHEMA_FILE, schemaInput } from '../../../src/compose/loader/schema';
 import type { TreeMap } from '../../../src/compose/loader/tree';
+import { CONFORMANCE } from '../../shared';
 
-const CONFORMANCE = path.resolve(__dirname, '../../../../shared/conformance');
 const OFFICIAL_SCHEMA_FILE = path.join(CONFORMANCE, 'compose-spec', 'compose-spec.json');
 const TOP_LEVEL = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models']);
 

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDotEnv, parseDotEnvEntries, parseRawEnv } from '../../../../src/compose/loader/dotenv';
 import { ValidationError } from '../../../../src/compose/errors';
+import { CONFORMANCE as SHARED_CONFORMANCE } from '../../../shared';
 
-const CONFORMANCE = path.resolve(__dirname, '../../../../../shared/conformance/compose-go');
+const CONFORMANCE = path.join(SHARED_CONFORMANCE, 'compose-go');
 const fixture = (name: string): string => fs.readFileSync(path.join(CONFORMANCE, 'dotenv/fixtures', name), 'utf8');
 const none = (): undefined => undefined;
 const lookupOf =

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadProjectEnvironment, parseComposeEnvFiles } from '../../../../src/compose/loader/environment';
 import { NotFoundError, ValidationError } from '../../../../src/compose/errors';
+import { CONFORMANCE } from '../../../shared';
 
-const TYPES_FIXTURES = path.resolve(__dirname, '../../../../../shared/conformance/compose-go/types/fixtures');
+const TYPES_FIXTURES = path.join(CONFORMANCE, 'compose-go/types/fixtures');
 
 function load(shell: Record<string, string | undefined>, files: Record<string, string>, envFiles: Array<[string, boolean]>) {
   return loadProjectEnvironment({

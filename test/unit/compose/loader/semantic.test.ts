@@ -4,9 +4,10 @@ import { formatDiagnostic } from '../../../../src/compose/errors';
 import { parseYaml } from '../../../../src/compose/loader/parse';
 import { checkSemantics, semanticChecks } from '../../../../src/compose/loader/semantic';
 import type { TreeMap } from '../../../../src/compose/loader/tree';
+import { CONFORMANCE } from '../../../shared';
 
 const tree = (yaml: string, file = 'c.yaml'): TreeMap => parseYaml(yaml, file).tree;
-const TESTDATA = path.resolve(__dirname, '../../../../../shared/conformance/compose-go/loader/testdata');
+const TESTDATA = path.join(CONFORMANCE, 'compose-go/loader/testdata');
 
 describe('checkSemantics', () => {
   it('accepts a valid normalized project', () => {
