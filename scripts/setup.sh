@@ -111,12 +111,26 @@ build() {
 }
 
 # --- 5. Test fixtures ----------------------------------------------------------------------
-# Stand-in images (busybox, debian, mysql, wordpress) served by a local registry, for the
-# engine's integration and e2e tests: ../shared/fixtures/standin-images.sh (see its README).
-# Not set up yet: the engine that pulls them does not exist. When it does, this is the place:
-#   TSCOMPOSE_FIXTURES=... standin-images.sh all   (idempotent, ~2 s when cached)
+# Stand-in images (busybox, debian, mysql, wordpress) served by a local registry on
+# 127.0.0.1:5000, for the engine's integration and e2e tests: the workplace's
+# shared/fixtures/standin-images.sh (see its README), used in place. It is idempotent (~2 s when
+# its cache is warm, 2-3 min cold) and starts the registry when it is not running.
+# TSCOMPOSE_SHARED names the shared folder; else ../shared beside this checkout, else /work/shared.
+# TSCOMPOSE_SETUP_NO_FIXTURES=1 skips it (for the README's first command, which needs no images yet).
 setup_fixtures() {
-  :
+  if [ "${TSCOMPOSE_SETUP_NO_FIXTURES:-}" = 1 ]; then
+    return
+  fi
+  local shared="${TSCOMPOSE_SHARED:-}"
+  if [ -z "$shared" ]; then
+    if [ -d "$PWD/../shared/fixtures" ]; then shared="$PWD/../shared"; else shared=/work/shared; fi
+  fi
+  local script="$shared/fixtures/standin-images.sh"
+  if [ ! -x "$script" ]; then
+    die "the test fixtures are missing: $script (set TSCOMPOSE_SHARED to the shared folder)"
+  fi
+  log "fixtures: stand-in images and the local registry ($script)"
+  "$script" all >/tmp/tscompose-fixtures.log 2>&1 || { tail -20 /tmp/tscompose-fixtures.log >&2; die "fixture setup failed (log: /tmp/tscompose-fixtures.log)"; }
 }
 
 install_debian_packages
