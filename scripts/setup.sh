@@ -29,6 +29,9 @@ APT_PACKAGES=(
   nftables
   iproute2
   docker.io
+  attr
+  zstd
+  tar
 )
 
 is_installed() {
