@@ -51,7 +51,7 @@ export interface ImageInfo {
   /** The config digest (`sha256:…`), Docker's image ID. */
   readonly id: string;
   readonly repoTags: readonly string[];
-  /** `docker.io/library/mysql@sha256:<manifest digest>` per repository pulled from. */
+  /** `mysql@sha256:<manifest digest>` per repository pulled from (familiar form, as Docker shows it). */
   readonly repoDigests: readonly string[];
   readonly platform: Platform;
   readonly created?: string;
