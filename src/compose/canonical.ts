@@ -230,25 +230,55 @@ function structOf(tries: readonly Trie[]): Compiled | undefined {
   return undefined;
 }
 
+/**
+ * The trie nodes a path reaches, with the steps from there made once: a key no
+ * pattern names (a service name, a list index) leads where `*` leads.
+ */
+class State {
+  readonly struct: Compiled | undefined;
+  private readonly named = new Map<string, State>();
+  private other: State | undefined;
+
+  constructor(private readonly tries: readonly Trie[]) {
+    this.struct = structOf(tries);
+  }
+
+  next(key: string | undefined): State {
+    if (key !== undefined) {
+      for (const t of this.tries) {
+        if (!t.children.has(key)) continue;
+        let s = this.named.get(key);
+        if (!s) this.named.set(key, (s = new State(step(this.tries, key))));
+        return s;
+      }
+    }
+    return (this.other ??= new State(step(this.tries, undefined)));
+  }
+}
+
+const start = new State([root]);
+
 // ------------------------------------------------------------ canonical object
 
 const OMIT = Symbol('omit');
 
-/** The normalized tree as a plain object in Docker Compose's order, ready to render. */
+/** The normalized tree as a plain object in Docker Compose's order, ready to render (origins are left out). */
 export function canonicalConfig(tree: TreeMap): CanonicalMap {
-  return shape(tree, [root]) as CanonicalMap;
+  return shape(tree, start) as CanonicalMap;
 }
 
-function shape(v: Node, tries: readonly Trie[]): CanonicalValue {
+function shape(v: Node, state: State): CanonicalValue {
   if (isList(v)) {
-    const next = step(tries, undefined);
-    return v.map((item) => shape(item, next));
+    const next = state.next(undefined);
+    const out: CanonicalValue[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = shape(v[i], next);
+    return out;
   }
   if (!isMap(v)) return v;
-  const struct = structOf(tries);
+  const struct = state.struct;
   const out: CanonicalMap = {};
   if (!struct) {
-    for (const k of Object.keys(v).sort(yamlOrder)) out[k] = shape(v[k], step(tries, k));
+    for (const k of Object.keys(v).sort(yamlOrder)) out[k] = shape(v[k], state.next(k));
     return out;
   }
   for (const k of struct.keys) {
@@ -256,15 +286,16 @@ function shape(v: Node, tries: readonly Trie[]): CanonicalValue {
       if (k in struct.always) out[k] = struct.always[k];
       continue;
     }
-    const value = field(k, shape(v[k], step(tries, k)), struct);
+    const value = field(k, shape(v[k], state.next(k)), struct);
     if (value !== OMIT) out[k] = value;
   }
-  const rest = Object.keys(v)
-    .filter((k) => !struct.known.has(k) && !struct.drop.has(k))
-    .sort(yamlOrder);
-  for (const k of rest) {
-    const value = field(k, shape(v[k], step(tries, k)), struct);
-    if (value !== OMIT) out[k] = value;
+  let rest: string[] | undefined;
+  for (const k of Object.keys(v)) if (!struct.known.has(k) && !struct.drop.has(k)) (rest ??= []).push(k);
+  if (rest) {
+    for (const k of rest.sort(yamlOrder)) {
+      const value = field(k, shape(v[k], state.next(k)), struct);
+      if (value !== OMIT) out[k] = value;
+    }
   }
   return out;
 }
@@ -281,7 +312,10 @@ function field(key: string, value: CanonicalValue, s: Compiled): CanonicalValue 
 function isEmpty(v: CanonicalValue): boolean {
   if (v === null || v === false || v === 0 || v === '') return true;
   if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === 'object') return Object.keys(v).length === 0;
+  if (typeof v === 'object') {
+    for (const _ in v) return false;
+    return true;
+  }
   return false;
 }
 
@@ -300,30 +334,30 @@ export interface RenderOptions {
 }
 
 export function renderConfig(obj: CanonicalMap, format: 'yaml' | 'json', options: RenderOptions = {}): string {
-  const text = format === 'yaml' ? emitYaml(obj) : goJson(jsonShape(obj, [root], true));
+  const text = format === 'yaml' ? emitYaml(obj) : goJson(jsonShape(obj, start, true));
   return options.escapeDollars ? text.replace(/\$/g, '$$$$') : text;
 }
 
 /** The YAML-shaped object re-laid for encoding/json. */
-function jsonShape(v: CanonicalValue, tries: readonly Trie[], top = false): CanonicalValue {
+function jsonShape(v: CanonicalValue, state: State, top = false): CanonicalValue {
   if (Array.isArray(v)) {
-    const next = step(tries, undefined);
+    const next = state.next(undefined);
     return v.map((item) => jsonShape(item, next));
   }
   if (v === null || typeof v !== 'object') return v;
   const map = v as CanonicalMap;
-  const struct = top ? undefined : structOf(tries);
+  const struct = top ? undefined : state.struct;
   const out: CanonicalMap = {};
   if (!struct) {
-    for (const k of Object.keys(map).sort(byteOrder)) out[k] = jsonShape(map[k], step(tries, k));
+    for (const k of Object.keys(map).sort(byteOrder)) out[k] = jsonShape(map[k], state.next(k));
     return out;
   }
   for (const k of struct.keys) {
-    if (k in map) out[k] = jsonShape(map[k], step(tries, k));
+    if (k in map) out[k] = jsonShape(map[k], state.next(k));
     else if (k in struct.jsonAlways) out[k] = struct.jsonAlways[k];
   }
   for (const k of Object.keys(map).filter((k) => !struct.known.has(k) && !k.startsWith('x-')).sort(byteOrder)) {
-    out[k] = jsonShape(map[k], step(tries, k));
+    out[k] = jsonShape(map[k], state.next(k));
   }
   return out;
 }

@@ -51,7 +51,8 @@ export function renderProjectConfig(result: LoadResult, opts: ConfigOptions): st
   if (opts.environment) return lines(result.environment.names().sort().map((n) => `${n}=${result.environment.get(n) ?? ''}`));
   if (opts.variables) return renderVariables(result, opts.format);
   if (opts.explainEnv) return explainEnvironment(result, opts.format);
-  return renderConfig(canonicalConfig(stripOrigins(tree)), opts.format, { escapeDollars: opts.escapeDollars });
+  // canonicalConfig builds its own plain copy: no need to strip the origins first.
+  return renderConfig(canonicalConfig(tree), opts.format, { escapeDollars: opts.escapeDollars });
 }
 
 function hashes(services: TreeMap, which: string): string[] {

@@ -24,7 +24,16 @@ function isObject(v: YamlValue): v is { readonly [k: string]: YamlValue } {
 }
 
 function isBlockCollection(v: YamlValue): boolean {
-  return (isObject(v) && Object.keys(v).length > 0) || (Array.isArray(v) && v.length > 0);
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v !== 'object' || v === null) return false;
+  for (const _ in v) return true;
+  return false;
+}
+
+/** Indentation strings, made once per width. */
+const spaces: string[] = [];
+function indentOf(n: number): string {
+  return (spaces[n] ??= ' '.repeat(n));
 }
 
 /** Writes `key: value` lines at `indent`. The first line may be prefixed by the caller (`- `). */
@@ -32,7 +41,7 @@ function writeMap(map: { readonly [k: string]: YamlValue }, indent: number, line
   let first = true;
   for (const key of Object.keys(map)) {
     const value = map[key];
-    const lead = first && firstPrefix !== undefined ? firstPrefix : ' '.repeat(indent);
+    const lead = first && firstPrefix !== undefined ? firstPrefix : indentOf(indent);
     first = false;
     const k = scalarText(key, true, indent);
     if (isBlockCollection(value)) {
@@ -47,7 +56,7 @@ function writeMap(map: { readonly [k: string]: YamlValue }, indent: number, line
 
 function writeSeq(seq: readonly YamlValue[], indent: number, lines: string[]): void {
   for (const item of seq) {
-    const dash = `${' '.repeat(indent)}- `;
+    const dash = `${indentOf(indent)}- `;
     if (isObject(item) && Object.keys(item).length > 0) writeMap(item, indent + 2, lines, dash);
     else if (Array.isArray(item) && item.length > 0) {
       const nested: string[] = [];
@@ -88,8 +97,14 @@ export function formatNumber(n: number): string {
 /** Plain text that needs no analysis: starts with a letter or `/`, only "safe" characters, no `: ` or ` #`. */
 const SIMPLE = /^[A-Za-z/][A-Za-z0-9/_.@+=,;()<>$^~-]*$/;
 
+/**
+ * Like SIMPLE, with `:` too, never last and never before a space (there are no
+ * spaces): still plain (image names, host:port pairs).
+ */
+const SIMPLE_COLONS = /^[A-Za-z/][A-Za-z0-9/_.@+=,;()<>$^~:-]*[A-Za-z0-9/_.@+=,;()<>$^~-]$/;
+
 function scalarText(s: string, isKey: boolean, indent: number): string {
-  if (SIMPLE.test(s) && !OLD_BOOLS.has(s) && !RESOLVED.has(s)) return s;
+  if ((SIMPLE.test(s) || SIMPLE_COLONS.test(s)) && !OLD_BOOLS.has(s) && !RESOLVED.has(s)) return s;
   if (s.includes('\n')) {
     const a = analyze(s);
     if (!isKey && a.blockAllowed) return literal(s, indent);
@@ -174,7 +189,8 @@ interface Analysis {
 /** libyaml's `yaml_emitter_analyze_scalar`, for block context. */
 function analyze(s: string): Analysis {
   if (s === '') return { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  const chars = [...s];
+  // Code points; a string without surrogates is its own list of code points.
+  const chars: ArrayLike<string> = /[\ud800-\udfff]/.test(s) ? [...s] : s;
   let blockIndicators = s.startsWith('---') || s.startsWith('...');
   let lineBreaks = false;
   let special = false;

@@ -406,10 +406,11 @@ interface Parts {
 
 export function projectFromTree(tree: TreeMap, meta: ProjectMeta): Project {
   const own = deepFreeze(stripOrigins(tree));
-  const servicesOf = (m: unknown): Record<string, ServiceConfig> => {
+  /** `plain`: the services are already without origins (and frozen): no second copy. */
+  const servicesOf = (m: unknown, plain = false): Record<string, ServiceConfig> => {
     const out: Record<string, ServiceConfig> = {};
     if (!isMap(m)) return out;
-    for (const [name, svc] of Object.entries(m)) out[name] = deepFreeze({ ...(isMap(svc) ? stripOrigins(svc) : {}), name } as ServiceConfig);
+    for (const [name, svc] of Object.entries(m)) out[name] = deepFreeze({ ...(isMap(svc) ? (plain ? svc : stripOrigins(svc)) : {}), name } as ServiceConfig);
     return out;
   };
   const section = <T>(key: string): Readonly<Record<string, T>> => {
@@ -421,7 +422,7 @@ export function projectFromTree(tree: TreeMap, meta: ProjectMeta): Project {
   const { disabledServices, ...rest } = meta;
   return makeProject({
     meta: Object.freeze({ ...rest, configFiles: Object.freeze([...rest.configFiles]), environment: Object.freeze({ ...rest.environment }) }),
-    services: Object.freeze(servicesOf(own.services)),
+    services: Object.freeze(servicesOf(own.services, true)),
     disabled: Object.freeze(servicesOf(disabledServices)),
     networks: section<NetworkConfig>('networks'),
     volumes: section<VolumeConfig>('volumes'),

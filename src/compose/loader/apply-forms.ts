@@ -7,7 +7,7 @@
  * compiled into a trie, so a large model costs one lookup per node.
  */
 import { diagnostic, type Diagnostic } from '../errors';
-import { isList, isMap, itemPos, keyPos, originOf, sameOrigin, type Node, type PathSegment, type Pos, type TreeMap, type TreePath } from './tree';
+import { isList, isMap, itemPos, keyPos, originOf, sameOrigin, type Node, type PathSegment, type Pos, type TreeList, type TreeMap, type TreePath } from './tree';
 
 export interface FormAt {
   readonly path: TreePath;
@@ -35,11 +35,44 @@ interface Trie {
   star?: Trie;
 }
 
-const compiled = new WeakMap<FormTable, Trie>();
+/**
+ * The trie nodes a path reaches (empty: no rule below), with their rules in
+ * order and the steps from there made once: a key no pattern names (a service
+ * name, a list index) leads where `*` leads.
+ */
+class State {
+  readonly rules: readonly FormRule[];
+  readonly dead: boolean;
+  private readonly named = new Map<string, State>();
+  private other: State | undefined;
+
+  constructor(private readonly tries: readonly Trie[]) {
+    this.rules = tries.flatMap((t) => t.rules);
+    this.dead = tries.length === 0;
+  }
+
+  next(key: string | undefined): State {
+    if (key !== undefined) {
+      for (const t of this.tries) {
+        if (!t.children.has(key)) continue;
+        let s = this.named.get(key);
+        if (!s) this.named.set(key, (s = new State(step(this.tries, key))));
+        return s;
+      }
+    }
+    return (this.other ??= new State(step(this.tries, undefined)));
+  }
+}
+
+const compiled = new WeakMap<FormTable, State>();
+
+function start(table: FormTable): State {
+  let state = compiled.get(table);
+  if (!state) compiled.set(table, (state = new State([compile(table)])));
+  return state;
+}
 
 function compile(table: FormTable): Trie {
-  const cached = compiled.get(table);
-  if (cached) return cached;
   const root: Trie = { rules: [], children: new Map() };
   for (const [pattern, rule] of Object.entries(table)) {
     let node = root;
@@ -53,65 +86,76 @@ function compile(table: FormTable): Trie {
     }
     node.rules.push(rule);
   }
-  compiled.set(table, root);
   return root;
 }
 
 export function applyForms(tree: TreeMap, table: FormTable, report: FormReport): TreeMap {
   const walker = new Walker(report);
-  return walker.walk(tree, [], [compile(table)], originOf(tree)?.pos) as TreeMap;
+  return walker.walk(tree, [], start(table), originOf(tree)?.pos) as TreeMap;
 }
 
 class Walker {
   constructor(private readonly report: FormReport) {}
 
-  /** `path` is a stack shared by the whole walk; it is copied only when a rule needs it. */
-  walk(value: Node, path: PathSegment[], tries: readonly Trie[], pos: Pos | undefined): Node {
+  /**
+   * `path` is a stack shared by the whole walk; a rule sees a copy. What no rule
+   * changed is returned as it is (stages never mutate a tree, so sharing is safe).
+   */
+  walk(value: Node, path: PathSegment[], state: State, pos: Pos | undefined): Node {
     let v = value;
-    for (const t of tries) {
-      for (const rule of t.rules) v = rule(v, this.at([...path], pos));
-    }
+    for (const rule of state.rules) v = rule(v, new RuleAt(this.report, path, pos));
     if (isMap(v)) {
       let out: TreeMap | undefined;
       for (const k of Object.keys(v)) {
-        const next = step(tries, k);
-        if (next.length === 0) continue;
-        out ??= { ...v };
+        const next = state.next(k);
+        if (next.dead) continue;
         path.push(k);
-        out[k] = this.walk(v[k], path, next, keyPos(v, k) ?? pos);
+        const w = this.walk(v[k], path, next, keyPos(v, k) ?? pos);
         path.pop();
+        if (w !== v[k]) (out ??= { ...v })[k] = w;
       }
       return out ?? v;
     }
     if (isList(v)) {
-      const next = step(tries, undefined);
-      if (next.length === 0) return v;
-      const list = v;
-      return sameOrigin(
-        list.map((item, i) => {
-          path.push(i);
-          const out = this.walk(item, path, next, itemPos(list, i) ?? pos);
-          path.pop();
-          return out;
-        }),
-        list,
-      );
+      const next = state.next(undefined);
+      if (next.dead) return v;
+      let out: TreeList | undefined;
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        const w = this.walk(v[i], path, next, itemPos(v, i) ?? pos);
+        path.pop();
+        if (out === undefined && w !== v[i]) out = v.slice(0, i);
+        if (out !== undefined) out.push(w);
+      }
+      return out === undefined ? v : sameOrigin(out, v);
     }
     return v;
   }
+}
 
-  private at(path: TreePath, pos: Pos | undefined): FormAt {
-    const report = this.report;
-    const lenient = report.lenient === true;
-    return {
-      path,
-      pos,
-      lenient,
-      error: (message, p, sub) => {
-        if (!lenient) report.error(diagnostic(p ?? pos, sub ?? path, message));
-      },
-      warn: (message, p, sub) => report.warn(diagnostic(p ?? pos, sub ?? path, message)),
-    };
+/** What a rule is told about where it runs; the path is copied when the rule asks for it. */
+class RuleAt implements FormAt {
+  readonly lenient: boolean;
+  private copy: TreePath | undefined;
+
+  constructor(
+    private readonly report: FormReport,
+    private readonly walkPath: readonly PathSegment[],
+    readonly pos: Pos | undefined,
+  ) {
+    this.lenient = report.lenient === true;
+  }
+
+  get path(): TreePath {
+    return (this.copy ??= [...this.walkPath]);
+  }
+
+  error(message: string, p?: Pos, sub?: TreePath): void {
+    if (!this.lenient) this.report.error(diagnostic(p ?? this.pos, sub ?? this.path, message));
+  }
+
+  warn(message: string, p?: Pos, sub?: TreePath): void {
+    this.report.warn(diagnostic(p ?? this.pos, sub ?? this.path, message));
   }
 }
 

@@ -288,16 +288,50 @@ function untagged(o: Origin | undefined, drop: ReadonlySet<string>): Origin | un
   return { pos: o.pos, ...(keys ? { keys } : {}), ...(o.items ? { items: o.items } : {}) };
 }
 
-/** A deep copy with origins, minus `!reset` keys and merge tags. */
+const NOTHING: ReadonlySet<string> = new Set();
+
+/**
+ * The value minus `!reset` keys and merge tags, origins kept. Parts without any
+ * tag are returned as they are (stages never mutate a tree, so sharing is safe):
+ * only what holds a tag is copied.
+ */
 function fresh(n: Node): Node {
-  if (isList(n)) return withOrigin(n.map(fresh), untagged(originOf(n), new Set()));
+  if (isList(n)) {
+    let out: TreeList | undefined;
+    for (let i = 0; i < n.length; i++) {
+      const v = fresh(n[i]);
+      if (out === undefined && v !== n[i]) out = n.slice(0, i);
+      if (out !== undefined) out.push(v);
+    }
+    const origin = originOf(n);
+    if (out === undefined && !hasTags(origin)) return n;
+    return withOrigin(out ?? n.slice(), untagged(origin, NOTHING));
+  }
   if (isMap(n)) {
     const origin = originOf(n);
-    const tags = origin?.tags ?? {};
-    const drop = new Set(Object.keys(tags).filter((k) => tags[k] === 'reset'));
-    const out: TreeMap = {};
-    for (const k of Object.keys(n)) if (!drop.has(k)) out[k] = fresh(n[k]);
+    const tags = origin?.tags;
+    const drop = tags ? new Set(Object.keys(tags).filter((k) => tags[k] === 'reset')) : NOTHING;
+    const keys = Object.keys(n);
+    let out: TreeMap | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const v = drop.has(k) ? undefined : fresh(n[k]);
+      if (out === undefined && v !== n[k]) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]] = n[keys[j]];
+      }
+      if (out !== undefined && v !== undefined) out[k] = v;
+    }
+    if (out === undefined && !hasTags(origin)) return n;
+    if (out === undefined) {
+      out = {};
+      for (const k of keys) out[k] = n[k];
+    }
     return withOrigin(out, untagged(origin, drop));
   }
   return n;
+}
+
+function hasTags(o: Origin | undefined): boolean {
+  return o !== undefined && (o.tags !== undefined || o.tag !== undefined);
 }

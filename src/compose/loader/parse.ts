@@ -3,10 +3,18 @@
  * came from. Anchors, aliases and merge keys (`<<`) are resolved here;
  * `!reset` and `!override` are recorded in the origin for the merge stage;
  * duplicate keys and syntax errors are reported with their position.
+ *
+ * Two readers give the same tree: js-yaml, fast, for the YAML Compose files are
+ * made of (yaml-fast-reader.ts builds the tree from its events), and the `yaml`
+ * package for everything else — errors included, whose messages and positions
+ * come from it — through a syntax tree (yaml-source-node.ts) and the walker below.
  */
-import { type ScalarTag, isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { LineCounter, Node as YamlNode, ScalarTag } from 'yaml';
 import { diagnostic, type Diagnostic, ValidationError } from '../errors';
-import { originOf, withOrigin, type MergeTag, type Node, type Pos, type TreeMap, type TreeList } from './tree';
+import { originOf, withOrigin, type MergeTag, type Node, type Pos, type Scalar, type TreeMap, type TreeList } from './tree';
+import { explainYamlErrors } from './yaml-errors';
+import { readFast } from './yaml-fast-reader';
+import type { MapNode, SeqNode, SourceNode } from './yaml-source-node';
 
 /** Aliases can expand exponentially ("billion laughs"); stop well before that hurts. */
 const MAX_NODES = 1_000_000;
@@ -23,6 +31,14 @@ const legacyOctal: ScalarTag = {
   identify: () => false,
 };
 
+/** The `yaml` package, loaded only when the fast path gives up (it takes a while to load). */
+let yamlPackage: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  yamlPackage ??= require('yaml') as typeof import('yaml');
+  return yamlPackage;
+}
+
 export interface ParsedFile {
   readonly file: string;
   /** The document's top-level map; `{}` for an empty file. */
@@ -30,52 +46,112 @@ export interface ParsedFile {
 }
 
 export function parseYaml(source: string, file: string): ParsedFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, {
-    lineCounter: lines,
+  const posAt = positions(lineStarts(source), file);
+  const fast = readFast(source, posAt);
+  if (fast === undefined) return parseWithYamlPackage(source, file);
+  return { file, tree: documentMap(fast.value, fast.start, posAt) };
+}
+
+/**
+ * The same stage reading with the `yaml` package only: what the fast path
+ * must agree with, position for position (for tests and comparisons).
+ */
+export function parseWithYamlPackage(source: string, file: string): ParsedFile {
+  // The `yaml` package's line counter leaves out line breaks it reads while recovering
+  // from some errors: positions on this path come from it.
+  const lineCounter = new (yaml().LineCounter)();
+  const posAt = positions(lineCounter.lineStarts, file);
+  const root = readWithYamlPackage(source, lineCounter, posAt);
+  const walker = new Walker(posAt, file);
+  const tree = walker.toTree(root);
+  walker.throwIfAny();
+  return { file, tree: documentMap(tree, root && root.start >= 0 ? root.start : -1, posAt) };
+}
+
+/** The document's value as the top-level map: `{}` when empty; an error when not a map. */
+function documentMap(value: Node, start: number, posAt: (offset: number) => Pos): TreeMap {
+  if (value === null) return withOrigin({}, { pos: posAt(0) });
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError([diagnostic(posAt(Math.max(start, 0)), '', 'a compose file must be a mapping of top-level keys (services, networks, volumes, …)')]);
+  }
+  return value;
+}
+
+/**
+ * `{file, line, col}` of an offset, given where lines start (filled in later by the
+ * yaml package's line counter on that path): the line is the last one starting at
+ * or before the offset, as the line counter finds it. Offsets mostly come in
+ * order, so the line of the previous one is tried first.
+ */
+function positions(lines: readonly number[], file: string): (offset: number) => Pos {
+  let line = 0;
+  return (offset) => {
+    if (!(lines[line] <= offset && (line + 1 === lines.length || offset < lines[line + 1]))) {
+      let low = 0;
+      let high = lines.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (lines[mid] <= offset) low = mid + 1;
+        else high = mid;
+      }
+      line = low - 1;
+    }
+    return { file, line: line + 1, col: offset - lines[line] + 1 };
+  };
+}
+
+/** Offsets where lines start: 0 and after every `\n`. */
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The slow path: the `yaml` package reads the file, reporting syntax errors and duplicate keys. */
+function readWithYamlPackage(source: string, lineCounter: LineCounter, posAt: (offset: number) => Pos): SourceNode | null {
+  const doc = yaml().parseDocument(source, {
+    lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
     strict: false,
     customTags: (tags) => [legacyOctal, ...(tags as ScalarTag[])],
   });
-  const posAt = (offset: number): Pos => {
-    const { line, col } = lines.linePos(offset);
-    return { file, line, col };
-  };
-  const problems: Diagnostic[] = doc.errors.map((e) => {
-    const pos = posAt(e.pos[0]);
-    return diagnostic(pos, '', yamlReason(e.code, e.message, keyTextAt(source, e.pos[0])));
-  });
-  if (problems.length > 0) throw new ValidationError(problems);
+  if (doc.errors.length > 0) throw new ValidationError(explainYamlErrors(source, doc, doc.errors, posAt));
+  return fromYaml(doc.contents as YamlNode | null);
+}
 
-  const walker = new Walker(posAt, file);
-  const tree = walker.toTree(doc.contents as YamlNode | null, [], 0);
-  walker.throwIfAny();
-  if (tree === null) return { file, tree: withOrigin({}, { pos: posAt(0) }) };
-  if (typeof tree !== 'object' || Array.isArray(tree)) {
-    throw new ValidationError([diagnostic(posAt((doc.contents as YamlNode | null)?.range?.[0] ?? 0), '', 'a compose file must be a mapping of top-level keys (services, networks, volumes, …)')]);
+/** The `yaml` package's node as a SourceNode (an item that is not a node, such as a flow pair, reads as null). */
+function fromYaml(node: YamlNode | null | undefined): SourceNode | null {
+  if (node === null || node === undefined) return null;
+  const { isAlias, isScalar, isSeq, isMap: isYamlMap } = yaml();
+  const start = node.range ? node.range[0] : -1;
+  if (isAlias(node)) return { kind: 'alias', start, name: node.source };
+  const anchor = node.anchor || undefined;
+  const tag = node.tag;
+  if (isScalar(node)) return { kind: 'scalar', start, anchor, tag, value: scalarValue(node.value) as Scalar, plain: node.type === 'PLAIN' };
+  if (isSeq(node)) return { kind: 'seq', start, anchor, tag, items: node.items.map((item) => fromYaml(item as YamlNode)) };
+  if (isYamlMap(node)) {
+    return {
+      kind: 'map',
+      start,
+      anchor,
+      tag,
+      keys: node.items.map((pair) => fromYaml(pair.key as YamlNode | null)),
+      values: node.items.map((pair) => fromYaml(pair.value as YamlNode | null)),
+    };
   }
-  return { file, tree };
+  return null;
 }
 
-/** The mapping key written at `offset` (for duplicate-key messages). */
-function keyTextAt(source: string, offset: number): string {
-  const rest = source.slice(offset, source.indexOf('\n', offset) === -1 ? undefined : source.indexOf('\n', offset));
-  const m = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:]*)/.exec(rest);
-  const text = (m?.[1] ?? rest).trim();
-  return /^["']/.test(text) ? text.slice(1, -1) : text;
-}
-
-function yamlReason(code: string, message: string, text: string): string {
-  if (code === 'DUPLICATE_KEY') return `duplicate key ${JSON.stringify(text)}: each key may appear only once in a mapping`;
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  return `invalid YAML: ${first}`;
-}
 
 class Walker {
   private count = 0;
-  private readonly anchors = new Map<string, YamlNode>();
+  private readonly anchors = new Map<string, SourceNode>();
+  /** Anchored collections being walked: an alias to one of them would expand forever. */
+  private readonly open = new Set<SourceNode>();
   private readonly problems: Diagnostic[] = [];
+  /** The key path of the node being walked (diagnostics format it when they are made). */
+  private readonly path: (string | number)[] = [];
 
   constructor(
     private readonly posAt: (offset: number) => Pos,
@@ -86,97 +162,112 @@ class Walker {
     if (this.problems.length > 0) throw new ValidationError(this.problems);
   }
 
-  private pos(node: YamlNode | null | undefined, fallback: Pos): Pos {
-    return node?.range ? this.posAt(node.range[0]) : fallback;
+  private pos(node: SourceNode | null, fallback: Pos): Pos {
+    return node !== null && node.start >= 0 ? this.posAt(node.start) : fallback;
   }
 
-  toTree(node: YamlNode | null | undefined, path: (string | number)[], depth: number): Node {
+  toTree(node: SourceNode | null): Node {
     if (++this.count > MAX_NODES) {
-      this.problems.push(diagnostic(this.pos(node, { file: this.file, line: 1, col: 1 }), path, 'the document expands to too many nodes (alias bomb?)'));
+      this.problems.push(diagnostic(this.pos(node, { file: this.file, line: 1, col: 1 }), this.path, 'the document expands to too many nodes (alias bomb?)'));
       this.throwIfAny();
     }
-    if (node === null || node === undefined) return null;
-    const anchor = (node as { anchor?: string }).anchor;
-    if (anchor && !isAlias(node)) this.anchors.set(anchor, node);
-    if (isAlias(node)) {
-      // Walking in document order, the latest definition of an anchor is the one an alias means
-      // (the yaml package's own Alias.resolve re-scans the whole document for each alias).
-      const target = this.anchors.get(node.source);
+    if (node === null) return null;
+    if (node.kind === 'alias') {
+      // Walking in document order, the latest definition of an anchor is the one an alias means.
+      const target = this.anchors.get(node.name);
       if (!target) {
-        this.problems.push(diagnostic(this.pos(node, this.posAt(0)), path, `unknown alias *${node.source}`));
+        this.problems.push(diagnostic(this.pos(node, this.posAt(0)), this.path, `unknown alias *${node.name}`));
         return null;
       }
-      return this.toTree(target as YamlNode, path, depth + 1);
+      if (this.open.has(target)) {
+        this.problems.push(diagnostic(this.pos(node, this.posAt(0)), this.path, `alias *${node.name} refers to a node that contains it`));
+        return null;
+      }
+      return this.toTree(target);
     }
-    if (isScalar(node)) return scalarValue(node.value);
-    if (isSeq(node)) {
-      const items: TreeList = [];
-      const positions: Pos[] = [];
-      const here = this.pos(node, this.posAt(0));
-      node.items.forEach((item, i) => {
-        positions.push(this.pos(item as YamlNode, here));
-        items.push(this.toTree(item as YamlNode, [...path, i], depth + 1));
-      });
-      return withOrigin(items, { pos: here, items: positions });
+    if (node.kind === 'scalar') {
+      if (node.anchor) this.anchors.set(node.anchor, node);
+      return node.value;
     }
-    if (isYamlMap(node)) return this.mapToTree(node, path, depth);
-    return null;
+    if (!node.anchor) return node.kind === 'map' ? this.mapToTree(node) : this.seqToTree(node);
+    this.anchors.set(node.anchor, node);
+    this.open.add(node);
+    try {
+      return node.kind === 'map' ? this.mapToTree(node) : this.seqToTree(node);
+    } finally {
+      this.open.delete(node);
+    }
   }
 
-  private mapToTree(node: import('yaml').YAMLMap, path: (string | number)[], depth: number): TreeMap {
+  private seqToTree(node: SeqNode): TreeList {
+    const items: TreeList = [];
+    const positions: Pos[] = [];
+    const here = this.pos(node, this.posAt(0));
+    for (let i = 0; i < node.items.length; i++) {
+      const item = node.items[i];
+      positions.push(this.pos(item, here));
+      this.path.push(i);
+      items.push(this.toTree(item));
+      this.path.pop();
+    }
+    return withOrigin(items, { pos: here, items: positions });
+  }
+
+  private mapToTree(node: MapNode): TreeMap {
     const here = this.pos(node, this.posAt(0));
     const out: TreeMap = {};
     const keys: Record<string, { key: Pos; value: Pos }> = {};
-    const tags: Record<string, MergeTag> = {};
-    const merged: Array<{ map: TreeMap }> = [];
-    for (const pair of node.items) {
-      const keyNode = pair.key as YamlNode | null;
-      const valueNode = pair.value as YamlNode | null;
+    let tags: Record<string, MergeTag> | undefined;
+    let merged: TreeMap[] | undefined;
+    for (let i = 0; i < node.keys.length; i++) {
+      const keyNode = node.keys[i];
+      const valueNode = node.values[i];
       const kPos = this.pos(keyNode, here);
-      if (keyNode && !isScalar(keyNode)) {
-        this.problems.push(diagnostic(kPos, path, 'mapping keys must be plain strings'));
+      if (keyNode && keyNode.kind !== 'scalar') {
+        this.problems.push(diagnostic(kPos, this.path, 'mapping keys must be plain strings'));
         continue;
       }
       const rawKey = keyNode ? keyNode.value : null;
       const key = rawKey === null ? 'null' : String(rawKey);
-      if (key === '<<' && keyNode && isScalar(keyNode) && keyNode.type === 'PLAIN') {
-        merged.push(...this.mergeSources(valueNode, [...path, key], depth, kPos));
-        continue;
-      }
-      const vPos = valueNode?.range ? this.posAt(valueNode.range[0]) : kPos;
-      keys[key] = { key: kPos, value: vPos };
-      const tag = valueNode?.tag;
-      if (tag === '!reset') {
-        tags[key] = 'reset';
-        out[key] = null;
+      this.path.push(key);
+      if (key === '<<' && keyNode && keyNode.plain) {
+        this.mergeSources(valueNode, kPos, (merged ??= []));
       } else {
-        if (tag === '!override') tags[key] = 'override';
-        out[key] = this.toTree(valueNode, [...path, key], depth + 1);
+        keys[key] = { key: kPos, value: valueNode !== null && valueNode.start >= 0 ? this.posAt(valueNode.start) : kPos };
+        const tag = valueNode?.tag;
+        if (tag === '!reset') {
+          (tags ??= {})[key] = 'reset';
+          out[key] = null;
+        } else {
+          if (tag === '!override') (tags ??= {})[key] = 'override';
+          out[key] = this.toTree(valueNode);
+        }
       }
+      this.path.pop();
     }
     // Merge keys: explicit keys win; earlier merge sources win over later ones.
-    for (const { map } of merged) {
-      for (const k of Object.keys(map)) {
-        if (k in out) continue;
-        out[k] = map[k];
-        keys[k] = originOf(map)?.keys?.[k] ?? { key: here, value: here };
+    if (merged) {
+      for (const map of merged) {
+        for (const k of Object.keys(map)) {
+          if (k in out) continue;
+          out[k] = map[k];
+          keys[k] = originOf(map)?.keys?.[k] ?? { key: here, value: here };
+        }
       }
     }
-    return withOrigin(out, { pos: here, keys, ...(Object.keys(tags).length ? { tags } : {}) });
+    return withOrigin(out, tags ? { pos: here, keys, tags } : { pos: here, keys });
   }
 
-  private mergeSources(value: YamlNode | null, path: (string | number)[], depth: number, at: Pos): Array<{ map: TreeMap }> {
-    const sources = value && isSeq(value) ? (value.items as YamlNode[]) : [value];
-    const out: Array<{ map: TreeMap }> = [];
+  private mergeSources(value: SourceNode | null, at: Pos, out: TreeMap[]): void {
+    const sources = value !== null && value.kind === 'seq' ? value.items : [value];
     for (const src of sources) {
-      const t = this.toTree(src, path, depth + 1);
+      const t = this.toTree(src);
       if (t === null || typeof t !== 'object' || Array.isArray(t)) {
-        this.problems.push(diagnostic(this.pos(src, at), path, 'a merge key (<<) must refer to a mapping or a list of mappings'));
+        this.problems.push(diagnostic(this.pos(src, at), this.path, 'a merge key (<<) must refer to a mapping or a list of mappings'));
         continue;
       }
-      out.push({ map: t });
+      out.push(t);
     }
-    return out;
   }
 }
 

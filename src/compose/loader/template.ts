@@ -65,8 +65,15 @@ export interface TemplateVariable {
   readonly offset: number;
 }
 
-const NAME_START = /[_a-zA-Z]/;
-const NAME_CHAR = /[_a-zA-Z0-9]/;
+/** `[_a-zA-Z]` */
+function isNameStart(c: number): boolean {
+  return c === 0x5f || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+/** `[_a-zA-Z0-9]` */
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39);
+}
 const OPERATORS: readonly TemplateOperator[] = [':-', ':?', ':+', '-', '?', '+'];
 
 /** Whether `text` may hold a template at all (cheap pre-check). */
@@ -118,52 +125,59 @@ class Parser {
   parse(start: number, inArgument: boolean): { parts: Part[]; end: number } {
     const text = this.text;
     const parts: Part[] = [];
+    // The literal text so far: `literal`, then the run of plain characters from `run` to `i`.
     let literal = '';
+    let run = start;
     let depth = 0;
     let i = start;
     while (i < text.length) {
-      const c = text[i];
-      if (c === '$') {
-        const next = text[i + 1];
-        if (next === '$') {
-          literal += '$';
+      const c = text.charCodeAt(i);
+      if (c === 0x24 /* $ */) {
+        const next = text.charCodeAt(i + 1);
+        if (next === 0x24) {
+          literal += text.slice(run, i + 1);
           i += 2;
+          run = i;
           continue;
         }
-        if (next !== undefined && NAME_START.test(next)) {
+        if (isNameStart(next)) {
           let j = i + 2;
-          while (j < text.length && NAME_CHAR.test(text[j])) j++;
+          while (j < text.length && isNameChar(text.charCodeAt(j))) j++;
+          literal += text.slice(run, i);
           if (literal) parts.push(literal);
           literal = '';
           parts.push({ name: text.slice(i + 1, j), operator: '', offset: i });
           i = j;
+          run = i;
           continue;
         }
-        if (next === '{') {
+        if (next === 0x7b /* { */) {
           const { ref, end } = this.braced(i);
+          literal += text.slice(run, i);
           if (literal) parts.push(literal);
           literal = '';
           parts.push(ref);
           i = end + 1;
+          run = i;
           continue;
         }
-        literal += '$';
         i++;
         continue;
       }
       if (inArgument) {
-        if (c === '{') depth++;
-        else if (c === '}') {
+        if (c === 0x7b) depth++;
+        else if (c === 0x7d /* } */) {
           if (depth === 0) {
+            literal += text.slice(run, i);
             if (literal) parts.push(literal);
             return { parts, end: i };
           }
           depth--;
         }
       }
-      literal += c;
       i++;
     }
+    literal += text.slice(run, i);
     if (literal) parts.push(literal);
     return { parts, end: inArgument ? -1 : text.length };
   }
@@ -173,10 +187,10 @@ class Parser {
     const text = this.text;
     let j = dollar + 2;
     if (j >= text.length || !text.includes('}', j)) throw this.syntaxError(dollar, text.length, 'missing closing "}"');
-    if (!NAME_START.test(text[j])) {
+    if (!isNameStart(text.charCodeAt(j))) {
       throw this.syntaxError(dollar, this.closeOf(dollar), 'a variable name must start with a letter or "_" and hold only letters, digits and "_"');
     }
-    while (j < text.length && NAME_CHAR.test(text[j])) j++;
+    while (j < text.length && isNameChar(text.charCodeAt(j))) j++;
     const name = text.slice(dollar + 2, j);
     if (text[j] === '}') return { ref: { name, operator: '', offset: dollar }, end: j };
     const operator = OPERATORS.find((op) => text.startsWith(op, j));

@@ -56,9 +56,8 @@ export function originOf(n: unknown): Origin | undefined {
 
 /** Attaches an origin to a map or list (in place) and returns it. */
 export function withOrigin<T extends TreeMap | TreeList>(n: T, origin: Origin | undefined): T {
-  if (origin) {
-    Object.defineProperty(n, ORIGIN, { value: origin, enumerable: true, configurable: true, writable: true });
-  }
+  // A plain assignment makes the same own enumerable, writable, configurable property, faster.
+  if (origin) (n as WithOrigin)[ORIGIN] = origin;
   return n;
 }
 

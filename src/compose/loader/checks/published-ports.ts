@@ -46,7 +46,8 @@ function text(v: unknown): string {
 
 export const checkPublishedPorts: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
-  const seen: Published[] = [];
+  /** Ports seen so far by `port/protocol` (only those can clash), in the order seen. */
+  const seen = new Map<string, Published[]>();
   for (const [service, svc] of servicesOf(tree)) {
     if (!isList(svc.ports)) continue;
     const profiles = profilesOf(svc);
@@ -65,7 +66,8 @@ export const checkPublishedPorts: SemanticCheck = (tree) => {
         profiles,
         pos: locate(tree, path),
       };
-      const clash = seen.find(
+      const same = `${mine.port}/${mine.protocol}`;
+      const clash = seen.get(same)?.find(
         (o) =>
           o.port === mine.port &&
           o.protocol === mine.protocol &&
@@ -85,7 +87,9 @@ export const checkPublishedPorts: SemanticCheck = (tree) => {
         );
         return;
       }
-      seen.push(mine);
+      const list = seen.get(same);
+      if (list) list.push(mine);
+      else seen.set(same, [mine]);
     });
   }
   return out;
