@@ -163,14 +163,19 @@ export function loadProject(opts: LoadOptions): LoadResult {
     if (semantic.length > 0) throw new ValidationError(semantic);
   }
 
-  const project = projectFromTree(tree, {
-    name: name.name,
-    workingDir: projectDir,
-    configFiles: selection.files,
-    environment: environment.toRecord(),
-  });
+  // The typed model is made when first asked for: `config` prints the tree and never needs it.
+  const finalTree = tree;
+  let project: Project | undefined;
   return {
-    project,
+    get project(): Project {
+      project ??= projectFromTree(finalTree, {
+        name: name.name,
+        workingDir: projectDir,
+        configFiles: selection.files,
+        environment: environment.toRecord(),
+      });
+      return project;
+    },
     tree,
     name,
     projectDir,
