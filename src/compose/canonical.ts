@@ -9,8 +9,8 @@
  * extensions only at the top level, `ipam: {}`, `resources: {}`, `command:
  * null`).
  */
-import { emitYaml, goYamlKeyLess, type YamlValue } from './go-yaml';
-import { isList, isMap, type Node, type TreeMap } from './loader/tree';
+import { emitYaml, goYamlKeyLess, indentOf, inline, isBlockCollection, scalarText, writeMap, writeSeq, type YamlValue } from './go-yaml';
+import { isList, isMap, type Node, type TreeList, type TreeMap } from './loader/tree';
 
 export type CanonicalValue = YamlValue;
 type CanonicalMap = { [k: string]: CanonicalValue };
@@ -164,6 +164,8 @@ export const structs: Readonly<Record<string, Struct>> = {
 /** A Struct with sets, built once. */
 interface Compiled {
   readonly keys: readonly string[];
+  /** Position of each known key in `keys`. */
+  readonly order: ReadonlyMap<string, number>;
   readonly known: ReadonlySet<string>;
   readonly keep: ReadonlySet<string>;
   readonly optOut: ReadonlySet<string>;
@@ -178,6 +180,7 @@ interface Compiled {
 function compileStruct(s: Struct): Compiled {
   return {
     keys: s.keys,
+    order: new Map(s.keys.map((k, i) => [k, i])),
     known: new Set(s.keys),
     keep: new Set(s.keep),
     optOut: new Set(s.optOut),
@@ -245,8 +248,8 @@ class State {
 
   next(key: string | undefined): State {
     if (key !== undefined) {
-      for (const t of this.tries) {
-        if (!t.children.has(key)) continue;
+      for (let i = 0; i < this.tries.length; i++) {
+        if (!this.tries[i].children.has(key)) continue;
         let s = this.named.get(key);
         if (!s) this.named.set(key, (s = new State(step(this.tries, key))));
         return s;
@@ -319,11 +322,164 @@ function isEmpty(v: CanonicalValue): boolean {
   return false;
 }
 
+function byNumber(a: number, b: number): number {
+  return a - b;
+}
+
 function yamlOrder(a: string, b: string): number {
+  if (a === b) return 0;
   return goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0;
 }
 
+// ------------------------------------------------------------ YAML straight from the tree
+
+/**
+ * `emitYaml(canonicalConfig(tree))`, written straight from the tree: the same
+ * text, without building the canonical object first (the output of `config`
+ * for a large model). Each step mirrors one of `shape`, `field` and go-yaml's
+ * writers; a map that comes out empty is noticed by the lines it did not write.
+ */
+export function canonicalYaml(tree: TreeMap): string {
+  const lines: string[] = [];
+  yamlMap(tree, start, 0, lines, undefined);
+  if (lines.length === 0) return '{}\n';
+  return lines.join('\n') + '\n';
+}
+
+/** The entries of the shaped map `v` (go-yaml's writeMap); the first line may take the caller's prefix (`- `). */
+function yamlMap(v: TreeMap, state: State, indent: number, lines: string[], firstPrefix: string | undefined): void {
+  const struct = state.struct;
+  // The first line written takes the prefix, the others the indentation.
+  let lead = firstPrefix ?? indentOf(indent);
+  const rest = indentOf(indent);
+  const keys = Object.keys(v);
+  if (!struct) {
+    sorted(keys, yamlOrder);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (yamlEntry(k, v[k], state.next(k), undefined, true, lead, indent, lines)) lead = rest;
+    }
+    return;
+  }
+  // The known keys present (and the `always` ones absent) in the struct's order, then the others sorted.
+  const known: number[] = [];
+  let others: string[] | undefined;
+  for (let j = 0; j < keys.length; j++) {
+    const k = keys[j];
+    const i = struct.order.get(k);
+    if (i !== undefined) known.push(i);
+    else if (!struct.drop.has(k)) (others ??= []).push(k);
+  }
+  for (const k in struct.always) if (!(k in v) && struct.known.has(k)) known.push(struct.order.get(k) as number);
+  sorted(known, byNumber);
+  for (let j = 0; j < known.length; j++) {
+    const k = struct.keys[known[j]];
+    if (k in v) {
+      if (yamlEntry(k, v[k], state.next(k), struct, false, lead, indent, lines)) lead = rest;
+    } else {
+      writeCanonical(k, struct.always[k], lead, indent, lines);
+      lead = rest;
+    }
+  }
+  if (others) {
+    sorted(others, yamlOrder);
+    for (let j = 0; j < others.length; j++) {
+      const k = others[j];
+      if (yamlEntry(k, v[k], state.next(k), struct, false, lead, indent, lines)) lead = rest;
+    }
+  }
+}
+
+/**
+ * Sorts `a` in place, stably: small arrays (a map's keys) by insertion, which
+ * allocates nothing, unlike Array.prototype.sort; the order is the same.
+ */
+function sorted<T>(a: T[], compare: (x: T, y: T) => number): void {
+  if (a.length > 16) {
+    a.sort(compare);
+    return;
+  }
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && compare(a[j], x) > 0) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+/**
+ * One entry of a shaped map: `k: value`, or `k:` and the lines of a collection.
+ * `always`: a map that is not a struct keeps every key; otherwise `field` decides.
+ * Returns whether anything was written.
+ */
+function yamlEntry(k: string, raw: Node, state: State, struct: Compiled | undefined, always: boolean, lead: string, indent: number, lines: string[]): boolean {
+  const key = scalarText(k, true, indent);
+  if (isList(raw) || isMap(raw)) {
+    const mark = lines.length;
+    if (isList(raw) ? raw.length > 0 : true) {
+      lines.push(`${lead}${key}:`);
+      if (isList(raw)) {
+        yamlSeq(raw, state.next(undefined), indent + 2, lines);
+        return true;
+      }
+      yamlMap(raw, state, indent + 2, lines, undefined);
+      if (lines.length > mark + 1) return true;
+      lines.length = mark;
+    }
+    // An empty collection: kept where `field` keeps empty values.
+    if (!always && !(struct !== undefined && (struct.keep.has(k) || struct.optOut.has(k) || k.startsWith('x-')))) return false;
+    lines.push(`${lead}${key}: ${isList(raw) ? '[]' : '{}'}`);
+    return true;
+  }
+  const value = always || struct === undefined ? raw : field(k, raw, struct);
+  if (value === OMIT) return false;
+  lines.push(`${lead}${key}: ${inline(value, indent)}`);
+  return true;
+}
+
+/** The items of the shaped list `v` (go-yaml's writeSeq). */
+function yamlSeq(v: TreeList, state: State, indent: number, lines: string[]): void {
+  const dash = `${indentOf(indent)}- `;
+  for (let j = 0; j < v.length; j++) {
+    const item = v[j];
+    if (isMap(item)) {
+      const mark = lines.length;
+      yamlMap(item, state, indent + 2, lines, dash);
+      if (lines.length === mark) lines.push(`${dash}{}`);
+    } else if (isList(item) && item.length > 0) {
+      const nested: string[] = [];
+      yamlSeq(item, state.next(undefined), indent + 2, nested);
+      nested[0] = dash + nested[0].slice(indent + 2);
+      for (const line of nested) lines.push(line);
+    } else {
+      lines.push(`${dash}${inline(isList(item) ? [] : item, indent)}`);
+    }
+  }
+}
+
+/** A value of the canonical object itself (the `always` defaults), as go-yaml's writeMap writes it. */
+function writeCanonical(k: string, value: CanonicalValue, lead: string, indent: number, lines: string[]): void {
+  const key = scalarText(k, true, indent);
+  if (!isBlockCollection(value)) {
+    lines.push(`${lead}${key}: ${inline(value, indent)}`);
+    return;
+  }
+  lines.push(`${lead}${key}:`);
+  if (Array.isArray(value)) writeSeq(value, indent + 2, lines);
+  else writeMap(value as CanonicalMap, indent + 2, lines);
+}
+
 // ------------------------------------------------------------ rendering
+
+/** The `config` output of a normalized tree: YAML written straight from it, or JSON. */
+export function renderCanonical(tree: TreeMap, format: 'yaml' | 'json', options: RenderOptions = {}): string {
+  if (format === 'json') return renderConfig(canonicalConfig(tree), 'json', options);
+  const text = canonicalYaml(tree);
+  return options.escapeDollars ? text.replace(/\$/g, '$$$$') : text;
+}
 
 export interface RenderOptions {
   /**

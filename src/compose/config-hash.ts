@@ -7,7 +7,6 @@
  * hash is sha256 over the service's canonical JSON with keys sorted, so it does
  * not depend on how the file was written.
  */
-import { createHash } from 'node:crypto';
 import { isList, isMap, type Node, type TreeMap } from './loader/tree';
 
 const IGNORED = ['build', 'pull_policy', 'scale', 'depends_on', 'profiles'] as const;
@@ -19,6 +18,9 @@ export function configHash(service: TreeMap): string {
     const { replicas: _ignored, ...rest } = copy.deploy;
     copy.deploy = rest;
   }
+  // node:crypto is loaded on first use: `config` without --hash never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(stableJson(copy)).digest('hex');
 }
 

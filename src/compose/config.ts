@@ -2,7 +2,7 @@
  * `config`: renders the loaded model, or one of its listings (services,
  * volumes, hashes, variables …), as Docker Compose's `config` does.
  */
-import { canonicalConfig, renderConfig } from './canonical';
+import { renderCanonical } from './canonical';
 import { configHash } from './config-hash';
 import { explainEnvironment } from './explain-env';
 import type { LoadResult } from './loader';
@@ -51,8 +51,8 @@ export function renderProjectConfig(result: LoadResult, opts: ConfigOptions): st
   if (opts.environment) return lines(result.environment.names().sort().map((n) => `${n}=${result.environment.get(n) ?? ''}`));
   if (opts.variables) return renderVariables(result, opts.format);
   if (opts.explainEnv) return explainEnvironment(result, opts.format);
-  // canonicalConfig builds its own plain copy: no need to strip the origins first.
-  return renderConfig(canonicalConfig(tree), opts.format, { escapeDollars: opts.escapeDollars });
+  // Written straight from the tree (origins are left out): no plain copy first.
+  return renderCanonical(tree, opts.format, { escapeDollars: opts.escapeDollars });
 }
 
 function hashes(services: TreeMap, which: string): string[] {

@@ -23,7 +23,7 @@ function isObject(v: YamlValue): v is { readonly [k: string]: YamlValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isBlockCollection(v: YamlValue): boolean {
+export function isBlockCollection(v: YamlValue): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (typeof v !== 'object' || v === null) return false;
   for (const _ in v) return true;
@@ -32,12 +32,12 @@ function isBlockCollection(v: YamlValue): boolean {
 
 /** Indentation strings, made once per width. */
 const spaces: string[] = [];
-function indentOf(n: number): string {
+export function indentOf(n: number): string {
   return (spaces[n] ??= ' '.repeat(n));
 }
 
 /** Writes `key: value` lines at `indent`. The first line may be prefixed by the caller (`- `). */
-function writeMap(map: { readonly [k: string]: YamlValue }, indent: number, lines: string[], firstPrefix?: string): void {
+export function writeMap(map: { readonly [k: string]: YamlValue }, indent: number, lines: string[], firstPrefix?: string): void {
   let first = true;
   for (const key of Object.keys(map)) {
     const value = map[key];
@@ -54,7 +54,7 @@ function writeMap(map: { readonly [k: string]: YamlValue }, indent: number, line
   }
 }
 
-function writeSeq(seq: readonly YamlValue[], indent: number, lines: string[]): void {
+export function writeSeq(seq: readonly YamlValue[], indent: number, lines: string[]): void {
   for (const item of seq) {
     const dash = `${indentOf(indent)}- `;
     if (isObject(item) && Object.keys(item).length > 0) writeMap(item, indent + 2, lines, dash);
@@ -68,7 +68,7 @@ function writeSeq(seq: readonly YamlValue[], indent: number, lines: string[]): v
 }
 
 /** A scalar or empty collection on the current line; `indent` is the owning key's (or dash's) column. */
-function inline(v: YamlValue, indent: number): string {
+export function inline(v: YamlValue, indent: number): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return formatNumber(v);
@@ -94,22 +94,51 @@ export function formatNumber(n: number): string {
 
 // ------------------------------------------------------------ string styles
 
-/** Plain text that needs no analysis: starts with a letter or `/`, only "safe" characters, no `: ` or ` #`. */
-const SIMPLE = /^[A-Za-z/][A-Za-z0-9/_.@+=,;()<>$^~-]*$/;
+/** Characters of plain text that needs no analysis (see `simple`): 1 = anywhere, 2 = first too. */
+const SIMPLE_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/') SIMPLE_CHARS[c.charCodeAt(0)] = 2;
+for (const c of '0123456789_.@+=,;()<>$^~-:') SIMPLE_CHARS[c.charCodeAt(0)] = 1;
 
 /**
- * Like SIMPLE, with `:` too, never last and never before a space (there are no
- * spaces): still plain (image names, host:port pairs).
+ * Plain text that needs no analysis: starts with a letter or `/`, then only
+ * "safe" characters, `:` among them but never last (with no spaces, never `: `
+ * nor ` #`): `nginx`, `/var/lib`, `registry.example.com/app:1.2`, `127.0.0.1:80`.
  */
-const SIMPLE_COLONS = /^[A-Za-z/][A-Za-z0-9/_.@+=,;()<>$^~:-]*[A-Za-z0-9/_.@+=,;()<>$^~-]$/;
+function simple(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(n - 1) === 0x3a /* : */) return false;
+  const first = s.charCodeAt(0);
+  if (first >= 128 || SIMPLE_CHARS[first] !== 2) return false;
+  for (let i = 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || SIMPLE_CHARS[c] === 0) return false;
+  }
+  return true;
+}
 
-function scalarText(s: string, isKey: boolean, indent: number): string {
-  if ((SIMPLE.test(s) || SIMPLE_COLONS.test(s)) && !OLD_BOOLS.has(s) && !RESOLVED.has(s)) return s;
+/** How a string is written: plain, quoted or as a literal block. */
+export function scalarText(s: string, isKey: boolean, indent: number): string {
+  if (simple(s) && !OLD_BOOLS.has(s) && !RESOLVED.has(s)) return s;
   if (s.includes('\n')) {
     const a = analyze(s);
     if (!isKey && a.blockAllowed) return literal(s, indent);
     return doubleQuoted(s);
   }
+  // On one line, how a string is written depends on the string alone: remember it
+  // (a model repeats its values: `"3"`, `10s`, `tcp`).
+  let text = oneLine.get(s);
+  if (text === undefined) {
+    text = oneLineText(s);
+    if (oneLine.size >= MAX_ONE_LINE) oneLine.clear();
+    oneLine.set(s, text);
+  }
+  return text;
+}
+
+const oneLine = new Map<string, string>();
+const MAX_ONE_LINE = 10_000;
+
+function oneLineText(s: string): string {
   if (!resolvesToString(s) || isBase60Float(s) || OLD_BOOLS.has(s)) return doubleQuoted(s);
   const a = analyze(s);
   if (a.blockPlainAllowed) return s;
@@ -280,8 +309,10 @@ function resolvesToString(s: string): boolean {
   return true;
 }
 
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
 function isBase60Float(s: string): boolean {
-  return /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(s);
+  return BASE60_FLOAT.test(s);
 }
 
 /**

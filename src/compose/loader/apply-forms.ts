@@ -7,7 +7,7 @@
  * compiled into a trie, so a large model costs one lookup per node.
  */
 import { diagnostic, type Diagnostic } from '../errors';
-import { isList, isMap, itemPos, keyPos, originOf, sameOrigin, type Node, type PathSegment, type Pos, type TreeList, type TreeMap, type TreePath } from './tree';
+import { isList, isMap, originOf, sameOrigin, type Node, type Origin, type PathSegment, type Pos, type TreeList, type TreeMap, type TreePath } from './tree';
 
 export interface FormAt {
   readonly path: TreePath;
@@ -53,8 +53,8 @@ class State {
 
   next(key: string | undefined): State {
     if (key !== undefined) {
-      for (const t of this.tries) {
-        if (!t.children.has(key)) continue;
+      for (let i = 0; i < this.tries.length; i++) {
+        if (!this.tries[i].children.has(key)) continue;
         let s = this.named.get(key);
         if (!s) this.named.set(key, (s = new State(step(this.tries, key))));
         return s;
@@ -103,14 +103,22 @@ class Walker {
    */
   walk(value: Node, path: PathSegment[], state: State, pos: Pos | undefined): Node {
     let v = value;
-    for (const rule of state.rules) v = rule(v, new RuleAt(this.report, path, pos));
+    if (state.rules.length > 0) {
+      const at = new RuleAt(this.report, path, pos);
+      for (let i = 0; i < state.rules.length; i++) v = state.rules[i](v, at);
+    }
     if (isMap(v)) {
       let out: TreeMap | undefined;
-      for (const k of Object.keys(v)) {
+      let origin: Origin | undefined | null = null;
+      const keys = Object.keys(v);
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[j];
         const next = state.next(k);
         if (next.dead) continue;
         path.push(k);
-        const w = this.walk(v[k], path, next, keyPos(v, k) ?? pos);
+        // keyPos(v, k) ?? pos, with the origin looked up once per map.
+        if (origin === null) origin = originOf(v);
+        const w = this.walk(v[k], path, next, origin?.keys?.[k]?.value ?? origin?.pos ?? pos);
         path.pop();
         if (w !== v[k]) (out ??= { ...v })[k] = w;
       }
@@ -120,9 +128,11 @@ class Walker {
       const next = state.next(undefined);
       if (next.dead) return v;
       let out: TreeList | undefined;
+      const origin = originOf(v);
       for (let i = 0; i < v.length; i++) {
         path.push(i);
-        const w = this.walk(v[i], path, next, itemPos(v, i) ?? pos);
+        // itemPos(v, i) ?? pos, with the origin looked up once per list.
+        const w = this.walk(v[i], path, next, origin?.items?.[i] ?? origin?.pos ?? pos);
         path.pop();
         if (out === undefined && w !== v[i]) out = v.slice(0, i);
         if (out !== undefined) out.push(w);

@@ -213,6 +213,19 @@ class Walker {
   readonly problems: Diagnostic[] = [];
   /** Where each line of `source` starts (made on first use). */
   private lineStarts: number[] | undefined;
+  /** The formatted path of the map or list whose values were last interpolated. */
+  private lastParent: TreeMap | TreeList | undefined;
+  private lastParentPath = '';
+
+  /** `formatPath(path)`, for a value at `at` in `parent`: the parent's part is made once per parent. */
+  private pathOf(parent: TreeMap | TreeList, path: readonly PathSegment[], at: PathSegment): string {
+    if (parent !== this.lastParent) {
+      this.lastParent = parent;
+      this.lastParentPath = formatPath(path.slice(0, -1));
+    }
+    if (typeof at === 'number') return `${this.lastParentPath}[${at}]`;
+    return this.lastParentPath === '' ? at : `${this.lastParentPath}.${at}`;
+  }
 
   constructor(
     private readonly file: string,
@@ -235,6 +248,8 @@ class Walker {
       }
       if (out !== undefined) out[key] = value;
     }
+    // The same map may sit at another path too: its path is made again there.
+    if (this.lastParent === node) this.lastParent = undefined;
     return out === undefined ? node : sameOrigin(out, node);
   }
 
@@ -247,6 +262,7 @@ class Walker {
       if (out === undefined && value !== node[i]) out = node.slice(0, i);
       if (out !== undefined) out.push(value);
     }
+    if (this.lastParent === node) this.lastParent = undefined;
     return out === undefined ? node : sameOrigin(out, node);
   }
 
@@ -262,7 +278,7 @@ class Walker {
     try {
       const { value: expanded, uses } = expandTemplate(value, this.lookup);
       if (uses.length > 0) {
-        const formatted = formatPath(path);
+        const formatted = this.pathOf(parent, path, at);
         for (const use of uses) this.uses.push(withPlace(use, formatted, this.at(where, value, use.offset)));
         const kind = castFor(path);
         if (kind) return castValue(expanded, kind);
@@ -293,9 +309,14 @@ class Walker {
     const first = pos.col - 1 < lineEnd - lineStart ? source[lineStart + pos.col - 1] : undefined;
     const quoted = first === '"' || first === "'";
     const start = quoted ? pos.col : pos.col - 1;
-    // The line's text from `start`, `offset` characters long (shorter at the line's end).
-    const written = source.slice(Math.min(lineStart + start, lineEnd), Math.min(lineStart + start + offset, lineEnd));
-    if (written !== value.slice(0, offset)) return pos;
-    return { ...pos, col: start + offset + 1 };
+    // The line's text from `start`, `offset` characters long, must read as the value's first
+    // `offset` characters (compared in place: no substrings made).
+    if (offset > 0) {
+      const from = lineStart + start;
+      if (from + offset > lineEnd) return pos;
+      for (let i = 0; i < offset; i++) if (source.charCodeAt(from + i) !== value.charCodeAt(i)) return pos;
+    }
+    const col = start + offset + 1;
+    return col === pos.col ? pos : { ...pos, col };
   }
 }

@@ -109,8 +109,20 @@ export function hasVariables(text: string): boolean {
   return mayHaveTemplate(text) && parseTemplate(text).some((p) => typeof p !== 'string');
 }
 
-function parseTemplate(text: string): Part[] {
-  const { parts } = new Parser(text).parse(0, false);
+/**
+ * Parsed templates by text: a model repeats the same ones (`${TAG:-latest}` in
+ * every service). Parts are never changed once made. Bounded: cleared when full.
+ */
+const parsedTemplates = new Map<string, readonly Part[]>();
+const MAX_PARSED = 10_000;
+
+function parseTemplate(text: string): readonly Part[] {
+  let parts = parsedTemplates.get(text);
+  if (parts === undefined) {
+    parts = new Parser(text).parse(0, false).parts;
+    if (parsedTemplates.size >= MAX_PARSED) parsedTemplates.clear();
+    parsedTemplates.set(text, parts);
+  }
   return parts;
 }
 
@@ -262,14 +274,13 @@ function resolve(ref: Reference, lookup: (name: string) => string | undefined, u
     case '':
       break;
   }
-  uses.push({
-    name: ref.name,
-    operator: ref.operator,
-    ...(ref.argumentText !== undefined ? { argument: ref.argumentText } : {}),
-    set,
-    value,
-    usedDefault,
-    offset: ref.offset,
-  });
+  // The same object as `{ name, operator, ...(argument), set, value, usedDefault, offset }`,
+  // written out (thousands of uses in a large model).
+  const { name, operator, argumentText, offset } = ref;
+  uses.push(
+    argumentText !== undefined
+      ? { name, operator, argument: argumentText, set, value, usedDefault, offset }
+      : { name, operator, set, value, usedDefault, offset },
+  );
   return value;
 }

@@ -267,8 +267,8 @@ class Reader {
       // Flow collections and quoted or plain scalars that go on over more lines: the
       // `yaml` package wants those lines indented more than the block they are in.
       if (this.contentEnd !== -1 && c !== 0x2a) {
-        const nl = text.indexOf('\n', p);
-        if (nl !== -1 && nl < this.contentEnd && !continuationIndented(text, p, nl, this.contentEnd, flow)) throw giveUp;
+        const nl = breakIn(text, p, this.contentEnd);
+        if (nl !== -1 && !continuationIndented(text, p, nl, this.contentEnd, flow)) throw giveUp;
       }
     }
 
@@ -405,7 +405,8 @@ class Reader {
         resolved.push(keyValue);
       }
       const key = keyValue === null ? 'null' : String(keyValue);
-      const kPos = this.posAt(this.starts[i]);
+      // The first key of a block mapping is where the mapping is: one Pos for both.
+      const kPos = this.starts[i] === start ? here : this.posAt(this.starts[i]);
       const value = this.values[i + 1];
       if (key === '<<' && this.plains[i]) {
         // Merge sources: a mapping, or a sequence written here of mappings.
@@ -451,8 +452,7 @@ class Reader {
     const end = this.ends[i];
     if (end === -1 || this.kinds[i] === Kind.Alias) return;
     const text = this.text;
-    const nl = text.indexOf('\n', this.starts[i] - this.shift);
-    if (nl === -1 || nl >= end) return;
+    if (breakIn(text, this.starts[i] - this.shift, end) === -1) return;
     let p = end;
     while (text.charCodeAt(p) === 0x20 || text.charCodeAt(p) === 0x09) p++;
     const c = text.charCodeAt(p);
@@ -518,6 +518,12 @@ function continuationIndented(text: string, start: number, firstBreak: number, e
     return false;
   }
   return true;
+}
+
+/** The first line feed in `text[from, to)`, or -1. */
+function breakIn(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x0a) return i;
+  return -1;
 }
 
 function isSpaceOrBreak(c: number): boolean {
