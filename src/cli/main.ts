@@ -6,9 +6,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Compose } from '../compose/api';
 import { ComposeError, ValidationError } from '../compose/errors';
+import { EngineError } from '../engine/errors';
 import { VERSION } from '../version';
-import type { CommandContext } from './command-context';
+import type { CommandContext, ProgressMode } from './command-context';
 import { configCommand } from './commands/config';
+import { imageCommand } from './commands/image';
 import { versionCommand } from './commands/version';
 import { collect, loadOptionsFrom, type GlobalOptions } from './global-options';
 import { renderDiagnostic, stderrTerminal } from './output';
@@ -44,11 +46,23 @@ export function buildProgram(proc: Process): Command {
       const { workingDir: _w, env: _e, ...project } = loadOptionsFrom(global(), { cwd: proc.cwd, env: proc.env });
       return project;
     },
+    // loaded on first use: `config` never pays for the engine's modules
+    images: () => (require('../engine/bundled/images/open-image-store') as typeof import('../engine/bundled/images/open-image-store')).openImageStore({ env: proc.env }),
+    progress: () => progressMode(global().progress, process.stderr.isTTY === true),
     stdout: (text) => process.stdout.write(text),
+    stdoutIsTTY: () => process.stdout.isTTY === true,
+    stderr: () => stderrTerminal(proc.env, global().ansi),
   };
   program.addCommand(configCommand(ctx));
+  program.addCommand(imageCommand(ctx));
   program.addCommand(versionCommand(ctx));
   return program;
+}
+
+/** `--progress auto` is `tty` on a terminal and `plain` elsewhere. */
+export function progressMode(flag: string | undefined, stderrIsTTY: boolean): ProgressMode {
+  if (flag === 'tty' || flag === 'plain' || flag === 'json' || flag === 'quiet') return flag;
+  return stderrIsTTY ? 'tty' : 'plain';
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
@@ -71,6 +85,11 @@ function reportError(e: unknown, g: GlobalOptions, env: Process['env']): number 
   }
   if (e instanceof ValidationError) {
     for (const d of e.diagnostics) term.write(renderDiagnostic(d, term, 'error'));
+    return 1;
+  }
+  if (e instanceof EngineError) {
+    for (const line of e.message.split('\n')) term.write(`error: ${line}\n`);
+    if (g.verbose && e.stack) term.write(`${e.stack}\n`);
     return 1;
   }
   if (e instanceof ComposeError) {

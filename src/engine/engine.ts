@@ -75,12 +75,20 @@ export interface PullOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What `removeImage` did, as Docker's `rmi` reports it. */
+export interface RemovedImage {
+  /** Familiar names of the references removed (`wordpress:php7.4`). */
+  readonly untagged: readonly string[];
+  /** The image ID, then the layers (chain IDs) removed with it; empty when the image stays. */
+  readonly deleted: readonly string[];
+}
+
 export interface ImageStore {
   pullImage(ref: string, options?: PullOptions): Promise<ImageInfo>;
   inspectImage(ref: string): Promise<ImageInfo>;
   listImages(): Promise<ImageInfo[]>;
   /** Untags `ref`; removes the image (and layers no other image uses) when no tag is left. */
-  removeImage(ref: string, options?: { readonly force?: boolean }): Promise<void>;
+  removeImage(ref: string, options?: { readonly force?: boolean }): Promise<RemovedImage>;
   /** Loads a `docker save` or OCI image layout tar; returns the images it held. */
   loadImages(tar: NodeJS.ReadableStream): Promise<ImageInfo[]>;
   /** Writes a `docker save` tar of the images. */

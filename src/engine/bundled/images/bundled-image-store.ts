@@ -2,7 +2,7 @@
  * The bundled engine's ImageStore: pull, inspect, list and remove on top of the content
  * store, the layer store and the image records under one engine root.
  */
-import type { ImageInfo, ImageStore, Platform, PullOptions } from '../../engine';
+import type { ImageInfo, ImageStore, Platform, PullOptions, RemovedImage } from '../../engine';
 import { EngineError } from '../../errors';
 import { InflightPulls, pullImage, type ExtractLayer, type PullRegistry } from './pull';
 import { collectGarbage, type GarbageCollected } from './store/collect-garbage';
@@ -82,14 +82,16 @@ export class BundledImageStore implements ImageStore {
       .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.id.localeCompare(b.id));
   }
 
-  async removeImage(ref: string, options: { readonly force?: boolean } = {}): Promise<void> {
+  async removeImage(ref: string, options: { readonly force?: boolean } = {}): Promise<RemovedImage> {
     await this.init();
-    const { deleted: record } = await this.images.remove(ref, options);
-    if (record === undefined) return;
-    await collectGarbage(this.stores(), {
+    const { untagged, deleted: record } = await this.images.remove(ref, options);
+    if (record === undefined) return { untagged, deleted: [] };
+    const collected = await collectGarbage(this.stores(), {
       layers: record.chainIds,
       blobs: [record.id, ...record.layerBlobs.map((b) => b.digest), ...record.manifests.map((m) => m.digest)],
     });
+    const layers = [...record.chainIds].reverse().filter((chainId) => collected.layers.includes(chainId));
+    return { untagged, deleted: [record.id, ...layers] };
   }
 
   /** Removes every layer and blob no image uses (also those a crashed process left). */

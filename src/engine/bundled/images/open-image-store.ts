@@ -1,0 +1,57 @@
+/**
+ * Assembles the bundled engine's ImageStore the way the engine runs it: the engine root,
+ * the registry configuration of `<root>/engine.json` and the environment, credentials from
+ * Docker's config.json, the host's platform and the safe layer extractor.
+ *
+ * The CLI, the integration tests and bench/pull all go through here, so they pull the same way.
+ */
+import * as path from 'node:path';
+import { BundledImageStore } from './bundled-image-store';
+import { loadRegistryConfig, type RegistryConfig } from './registry/config';
+import { RegistryClient } from './registry/client';
+import { dockerConfigCredentials, type CredentialStore } from './registry/credentials';
+import { hostPlatform } from './registry/platform';
+import { extractLayer } from './unpack/extract';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Where the engine keeps its state: `TSCOMPOSE_ROOT`, default /var/lib/tscompose. */
+export function engineRoot(env: Environment): string {
+  const root = env.TSCOMPOSE_ROOT;
+  return root !== undefined && root !== '' ? path.resolve(root) : '/var/lib/tscompose';
+}
+
+export interface OpenImageStoreOptions {
+  readonly env: Environment;
+  /** Default: engineRoot(env). */
+  readonly root?: string;
+  /** Default: loadRegistryConfig(root, env). */
+  readonly registryConfig?: RegistryConfig;
+  /** Default: Docker's config.json (DOCKER_CONFIG or ~/.docker) with its helpers. */
+  readonly credentials?: CredentialStore;
+  /** Layers pulled at once. */
+  readonly concurrency?: number;
+}
+
+export interface OpenedImageStore {
+  readonly store: BundledImageStore;
+  readonly root: string;
+  /** Closes the registry connections; the store itself holds nothing open. */
+  close(): void;
+}
+
+export function openImageStore(options: OpenImageStoreOptions): OpenedImageStore {
+  const root = options.root ?? engineRoot(options.env);
+  const registry = new RegistryClient({
+    config: options.registryConfig ?? loadRegistryConfig(root, options.env),
+    credentials: options.credentials ?? dockerConfigCredentials({ env: options.env }),
+  });
+  const store = new BundledImageStore({
+    root,
+    registry,
+    extractLayer,
+    platform: hostPlatform(),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  });
+  return { store, root, close: () => registry.close() };
+}
