@@ -1,7 +1,7 @@
 /**
  * Assembles the bundled engine's ImageStore the way the engine runs it: the engine root,
  * the registry configuration of `<root>/engine.json` and the environment, credentials from
- * Docker's config.json, the host's platform and the safe layer extractor.
+ * Docker's config.json, the host's platform and the safe layer extractor (on worker threads).
  *
  * The CLI, the integration tests and bench/pull all go through here, so they pull the same way.
  */
@@ -11,7 +11,7 @@ import { loadRegistryConfig, type RegistryConfig } from './registry/config';
 import { RegistryClient } from './registry/client';
 import { dockerConfigCredentials, type CredentialStore } from './registry/credentials';
 import { hostPlatform } from './registry/platform';
-import { extractLayer } from './unpack/extract';
+import { createWorkerExtractor } from './unpack/worker-extract';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -46,12 +46,20 @@ export function openImageStore(options: OpenImageStoreOptions): OpenedImageStore
     config: options.registryConfig ?? loadRegistryConfig(root, options.env),
     credentials: options.credentials ?? dockerConfigCredentials({ env: options.env }),
   });
+  const extractor = createWorkerExtractor();
   const store = new BundledImageStore({
     root,
     registry,
-    extractLayer,
+    extractLayer: (compressed, target, o) => extractor.extractLayer(compressed, target, o),
     platform: hostPlatform(),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });
-  return { store, root, close: () => registry.close() };
+  return {
+    store,
+    root,
+    close: () => {
+      registry.close();
+      void extractor.close();
+    },
+  };
 }
