@@ -132,4 +132,22 @@ describe('tscompose image', () => {
     expect(rm.stderr).toBe('error: No such image: nope\n');
     expect(rm.stdout).toContain('Untagged: busybox:latest\n');
   });
+
+  it('save writes a docker save tar that load reads into another engine; a failed save leaves no file', async () => {
+    expect((await tscompose(['image', 'pull', '-q', 'busybox'])).code).toBe(0);
+    const out = path.join(root, 'busybox.tar');
+    const saved = await tscompose(['image', 'save', '-o', out, 'busybox']);
+    expect(saved).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(fs.statSync(out).size).toBeGreaterThan(1 << 20);
+    const other = { TSCOMPOSE_ROOT: path.join(root, 'other-engine') };
+    const loaded = await tscompose(['image', 'load', '-i', out], other);
+    expect(loaded).toMatchObject({ code: 0, stdout: 'Loaded image: busybox:latest\n' });
+    const ids = async (extra: NodeJS.ProcessEnv = {}): Promise<string> => (await tscompose(['image', 'ls', '-q', '--no-trunc'], extra)).stdout;
+    expect(await ids(other)).toBe(await ids());
+
+    const failed = await tscompose(['image', 'save', '-o', path.join(root, 'nope.tar'), 'busybox', 'no-such-image']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error: .*no-such-image/m);
+    expect(fs.readdirSync(root).filter((n) => n.includes('nope.tar'))).toEqual([]);
+  });
 });

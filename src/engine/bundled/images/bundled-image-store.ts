@@ -3,7 +3,8 @@
  * store, the layer store and the image records under one engine root.
  */
 import type { ImageInfo, ImageStore, Platform, PullOptions, RemovedImage } from '../../engine';
-import { EngineError } from '../../errors';
+import { loadArchive } from './archive/load-archive';
+import { saveArchive } from './archive/save-archive';
 import { InflightPulls, pullImage, type ExtractLayer, type PullRegistry } from './pull';
 import { collectGarbage, type GarbageCollected } from './store/collect-garbage';
 import { ContentStore } from './store/content-store';
@@ -100,12 +101,32 @@ export class BundledImageStore implements ImageStore {
     return collectGarbage(this.stores());
   }
 
-  loadImages(_tar: NodeJS.ReadableStream): Promise<ImageInfo[]> {
-    return Promise.reject(new EngineError('not implemented yet: image load'));
+  /**
+   * `docker load`: the images of a `docker save` archive (Docker < 25 or ≥ 25 layout) or of an
+   * OCI image layout tar (plain, gzip or zstd), stored as pulls store them; see archive/load-archive.ts.
+   * Bad archives fail with an InvalidArgumentError naming the member at fault, leaving nothing behind.
+   */
+  async loadImages(tar: NodeJS.ReadableStream): Promise<ImageInfo[]> {
+    await this.init();
+    return loadArchive(
+      {
+        stores: this.stores(),
+        extractLayer: this.options.extractLayer,
+        platform: this.options.platform,
+        ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
+      },
+      tar,
+    );
   }
 
-  saveImages(_refs: readonly string[], _out: NodeJS.WritableStream): Promise<void> {
-    return Promise.reject(new EngineError('not implemented yet: image save'));
+  /**
+   * `docker save`: writes the images to `out` (and ends it) in Docker ≥ 25's layout, which
+   * `docker load` 20.10 and later read; see archive/save-archive.ts. Unknown images fail before
+   * anything is written; a later failure destroys `out`.
+   */
+  async saveImages(refs: readonly string[], out: NodeJS.WritableStream): Promise<void> {
+    await this.init();
+    return saveArchive({ stores: this.stores() }, refs, out);
   }
 
   private stores(): { content: ContentStore; layers: LayerStore; images: ImageRecordStore; leases: Leases } {

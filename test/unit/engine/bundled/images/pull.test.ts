@@ -312,12 +312,6 @@ describe('pulling with a fake registry and extractor', () => {
     expect((await store.inspectImage('mysql:5.7')).repoTags).toEqual(['mysql:5.7']);
     expect(await store.layers.list()).toHaveLength(2);
   });
-
-  it('does not load or save yet', async () => {
-    await expect(store.loadImages(process.stdin)).rejects.toThrow('not implemented yet: image load');
-    await expect(store.loadImages(process.stdin)).rejects.toBeInstanceOf(EngineError);
-    await expect(store.saveImages([], process.stdout)).rejects.toThrow('not implemented yet: image save');
-  });
 });
 
 describe('withContext', () => {
