@@ -19,6 +19,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # docker-compose: Debian's docker-compose 1.29.2, the anchor of bench/config.
 # runc, conmon, nftables, iproute2: the bundled engine (OCI runtime, container monitor,
 #   published ports and NAT, bridges/veth/netns).
+# tini: the init a container gets with `init: true`; procps: `ps` for `top`.
 # docker.io: dockerd, for the docker adapter and the contract tests run against it.
 APT_PACKAGES=(
   ca-certificates
@@ -26,6 +27,8 @@ APT_PACKAGES=(
   docker-compose
   runc
   conmon
+  tini
+  procps
   nftables
   iproute2
   docker.io
