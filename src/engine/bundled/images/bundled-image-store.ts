@@ -3,6 +3,7 @@
  * store, the layer store and the image records under one engine root.
  */
 import type { ImageInfo, ImageStore, Platform, PullOptions, RemovedImage } from '../../engine';
+import { ObjectConflictError } from '../../errors';
 import { loadArchive } from './archive/load-archive';
 import { saveArchive } from './archive/save-archive';
 import { InflightPulls, pullImage, type ExtractLayer, type PullRegistry } from './pull';
@@ -25,6 +26,8 @@ export interface BundledImageStoreOptions {
   readonly streaming?: boolean;
   /** Flush each unpacked layer to disk before it is put in place (default true; syncfs, see store/sync-filesystem.ts). */
   readonly durableLayers?: boolean;
+  /** Names of the containers made from an image (by ID): such an image is never deleted. */
+  readonly usedBy?: (imageId: string) => readonly string[];
 }
 
 export class BundledImageStore implements ImageStore {
@@ -85,7 +88,19 @@ export class BundledImageStore implements ImageStore {
 
   async removeImage(ref: string, options: { readonly force?: boolean } = {}): Promise<RemovedImage> {
     await this.init();
-    const { untagged, deleted: record } = await this.images.remove(ref, options);
+    // Docker: removing the last reference of an image a container uses needs force, and even
+    // then only untags it (the image stays, dangling, until no container uses it).
+    const { untagged, deleted: record } = await this.images.remove(ref, {
+      ...options,
+      decide: (image, wouldDelete) => {
+        const users = this.options.usedBy?.(image.id) ?? [];
+        if (users.length === 0) return 'delete';
+        if (wouldDelete && options.force !== true) {
+          throw new ObjectConflictError(`unable to remove image ${ref} (must force): container ${users[0]} is using it`);
+        }
+        return 'keep';
+      },
+    });
     if (record === undefined) return { untagged, deleted: [] };
     const collected = await collectGarbage(this.stores(), {
       layers: record.chainIds,

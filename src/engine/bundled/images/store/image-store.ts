@@ -193,7 +193,18 @@ export class ImageRecordStore {
    * references with it). Named by ID, the image goes with all its references, but an image
    * tagged in more than one repository needs `force`.
    */
-  remove(input: string, options: { readonly force?: boolean } = {}): Promise<RemoveResult> {
+  remove(
+    input: string,
+    options: {
+      readonly force?: boolean;
+      /**
+       * Called once the image is known, before anything changes: throw to refuse, or say
+       * `keep` to untag only — the record stays even with no reference left (a dangling
+       * image a container still uses).
+       */
+      readonly decide?: (record: ImageRecord, wouldDelete: boolean) => 'delete' | 'keep';
+    } = {},
+  ): Promise<RemoveResult> {
     return this.locked(async () => {
       const { record, reference } = await this.resolve(input);
       const index = { ...(await this.references()) };
@@ -214,8 +225,9 @@ export class ImageRecordStore {
       const untagged = removing.map((canonical) => index[canonical]?.name ?? canonical);
       for (const canonical of removing) delete index[canonical];
       const left = Object.values(index).some((entry) => entry.id === record.id);
+      const keep = options.decide?.(record, !left) === 'keep';
       if (removing.length > 0) await this.writeIndex(index);
-      if (left) return { untagged };
+      if (left || keep) return { untagged };
       await fs.rm(this.recordPath(record.id), { force: true });
       return { untagged, deleted: record };
     });

@@ -8,7 +8,7 @@ import { RegistryError } from '../../../../../src/engine/bundled/images/registry
 import { chainIds } from '../../../../../src/engine/bundled/images/store/chain-id';
 import { LayerError } from '../../../../../src/engine/bundled/images/unpack/layer-error';
 import { DigestMismatchError } from '../../../../../src/engine/bundled/images/store/content-store';
-import { EngineError, InvalidArgumentError, ObjectNotFoundError, RemoteError } from '../../../../../src/engine/errors';
+import { EngineError, InvalidArgumentError, ObjectConflictError, ObjectNotFoundError, RemoteError } from '../../../../../src/engine/errors';
 import { FakeExtractor, FakeRegistry, delay, fakeImage, layer, sha256, tempRoot, tree } from './store/fakes';
 
 const debian = layer('debian bookworm '.repeat(5000));
@@ -302,6 +302,21 @@ describe('pulling with a fake registry and extractor', () => {
     expect(await tree(root)).toEqual([...EMPTY, 'images/repositories.json'].sort());
     expect(await store.images.references()).toEqual({});
     await expect(store.removeImage('mysql:5.7')).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('never deletes an image a container uses: refused without force, only untagged with it', async () => {
+    const users: Record<string, string[]> = {};
+    store = new BundledImageStore({ root, registry, extractLayer: extractor.extract, platform: { os: 'linux', architecture: 'amd64' }, durableLayers: false, usedBy: (id) => users[id] ?? [] });
+    const mysql = await store.pullImage('mysql:5.7');
+    users[mysql.id] = ['web-1'];
+    await expect(store.removeImage('mysql:5.7')).rejects.toThrow(new ObjectConflictError('unable to remove image mysql:5.7 (must force): container web-1 is using it'));
+    expect((await store.inspectImage('mysql:5.7')).id).toBe(mysql.id);
+    await expect(store.removeImage('mysql:5.7', { force: true })).resolves.toEqual({ untagged: ['mysql:5.7', `mysql@${mysqlImage.resolved.manifestDigest}`], deleted: [] });
+    const dangling = await store.inspectImage(mysql.id);
+    expect(dangling.repoTags).toEqual([]);
+    expect(await fs.readdir(layerDir(dangling.layers, 0))).toContain('diff');
+    delete users[mysql.id];
+    await expect(store.removeImage(mysql.id)).resolves.toMatchObject({ deleted: [mysql.id, ...chainIds(dangling.layers).reverse()] });
   });
 
   it('untags without removing while the image has other tags', async () => {
