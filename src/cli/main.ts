@@ -10,6 +10,7 @@ import { EngineError } from '../engine/errors';
 import { VERSION } from '../version';
 import type { CommandContext, ProgressMode } from './command-context';
 import { configCommand } from './commands/config';
+import { engineCommand } from './commands/engine';
 import { imageCommand } from './commands/image';
 import { versionCommand } from './commands/version';
 import { collect, loadOptionsFrom, type GlobalOptions } from './global-options';
@@ -54,6 +55,7 @@ export function buildProgram(proc: Process): Command {
     stderr: () => stderrTerminal(proc.env, global().ansi),
   };
   program.addCommand(configCommand(ctx));
+  program.addCommand(engineCommand(ctx, { env: proc.env }));
   program.addCommand(imageCommand(ctx));
   program.addCommand(versionCommand(ctx));
   return program;
