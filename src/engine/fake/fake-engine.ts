@@ -28,7 +28,7 @@ import { InvalidArgumentError } from '../errors';
 import type { ContainerAction, EngineEvent, EventFilter, EventSource } from '../events';
 import type { EngineStatus } from '../bundled/daemon/daemon-engine';
 import { VERSION } from '../../version';
-import { containerErrors } from './container-errors';
+import { containerErrors } from '../container-errors';
 import { type Clock, formatTime, systemClock } from './engine-time';
 import { EventHub } from './event-hub';
 import { type FakeExecHandler, runFakeExec } from './fake-exec';

@@ -1,5 +1,5 @@
 /** Linux signal names and numbers, as `docker kill --signal` accepts them (`SIGTERM`, `TERM`, `15`). */
-import { containerErrors } from './container-errors';
+import { containerErrors } from '../container-errors';
 
 const NUMBERS: Readonly<Record<string, number>> = {
   SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGIOT: 6, SIGBUS: 7, SIGFPE: 8,

@@ -19,7 +19,8 @@ import type {
   LogOptions,
   ProcessList,
 } from '../../../containers';
-import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError } from '../../../errors';
+import { containerErrors } from '../../../container-errors';
+import { ObjectNotFoundError } from '../../../errors';
 import type { EngineEvent, EventFilter, EventSource } from '../../../events';
 import type { ContainerBackend, ImageResolver } from './backend';
 import { EventBus, labelsMatch } from './event-bus';
@@ -84,22 +85,29 @@ export class ContainerManager implements ContainerStore, EventSource {
     this.watcher?.close();
   }
 
-  /** How many containers there are and how many run. */
-  counts(): { readonly total: number; readonly running: number } {
+  /** How many containers there are, by state (`engine status`). */
+  counts(): { readonly total: number; readonly running: number; readonly paused: number; readonly stopped: number } {
     const all = [...this.records.values()];
-    return { total: all.length, running: all.filter((r) => r.state.status === 'running' || r.state.status === 'paused').length };
+    const running = all.filter((r) => r.state.status === 'running').length;
+    const paused = all.filter((r) => r.state.status === 'paused').length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+
+  /** Names of the containers made from this image (it must not be deleted under them). */
+  imageUsers(imageId: string): string[] {
+    return [...this.records.values()].filter((r) => r.imageId === imageId).map((r) => r.name);
   }
 
   // ---- ContainerStore ----
 
   async createContainer(spec: ContainerSpec): Promise<ContainerInfo> {
     if (!NAME.test(spec.name)) {
-      throw new InvalidArgumentError(`invalid container name "${spec.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      throw containerErrors.invalidName(spec.name);
     }
     const image = await this.options.images.resolve(spec.image);
     return this.lock.run(`name:${spec.name}`, async () => {
       const taken = this.byName(spec.name);
-      if (taken) throw new ObjectConflictError(`Conflict. The container name "/${spec.name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      if (taken) throw containerErrors.nameInUse(spec.name, taken.id);
       const record: ContainerRecord = {
         id: randomBytes(32).toString('hex'),
         name: spec.name,
@@ -123,7 +131,7 @@ export class ContainerManager implements ContainerStore, EventSource {
     await this.lock.run(id, async () => {
       const record = this.get(id);
       if (record.state.status === 'running') return;
-      if (record.state.status === 'paused') throw new ObjectConflictError(`cannot start a paused container ${record.name}, try unpause instead`);
+      if (record.state.status === 'paused') throw containerErrors.startPaused();
       this.cancelRestart(id);
       // an explicit start resets the policy's count and the manual stop
       await this.update(record, { manuallyStopped: false, restartCount: 0, lastRestartDelayMs: 0 });
@@ -158,7 +166,7 @@ export class ContainerManager implements ContainerStore, EventSource {
     const id = this.find(idOrName).id;
     await this.lock.run(id, async () => {
       const record = this.get(id);
-      if (!isLive(record)) throw new ObjectConflictError(`cannot kill container ${record.name}: container ${record.id} is not running`);
+      if (!isLive(record)) throw containerErrors.killNotRunning(record.id);
       // Docker: a kill counts as a manual stop for the restart policy (only when it ends the container)
       await this.update(record, { manuallyStopped: true });
       await this.backend.signal(record, signal);
@@ -176,8 +184,8 @@ export class ContainerManager implements ContainerStore, EventSource {
     const id = this.find(idOrName).id;
     await this.lock.run(id, async () => {
       const record = this.get(id);
-      if (record.state.status === 'paused') throw new ObjectConflictError(`container ${record.name} is already paused`);
-      if (record.state.status !== 'running') throw new ObjectConflictError(`container ${record.name} is not running`);
+      if (record.state.status === 'paused') throw containerErrors.alreadyPaused(record.id);
+      if (record.state.status !== 'running') throw containerErrors.notRunning(record.id);
       await this.backend.pause(record);
       await this.update(record, { status: 'paused' });
       this.emit('pause', record);
@@ -188,7 +196,7 @@ export class ContainerManager implements ContainerStore, EventSource {
     const id = this.find(idOrName).id;
     await this.lock.run(id, async () => {
       const record = this.get(id);
-      if (record.state.status !== 'paused') throw new ObjectConflictError(`container ${record.name} is not paused`);
+      if (record.state.status !== 'paused') throw containerErrors.notPaused(record.id);
       await this.backend.resume(record);
       await this.update(record, { status: 'running' });
       this.emit('unpause', record);
@@ -201,9 +209,7 @@ export class ContainerManager implements ContainerStore, EventSource {
       const record = this.get(id);
       this.cancelRestart(id);
       if (!isLive(record)) return undefined;
-      if (!options.force) {
-        throw new ObjectConflictError(`cannot remove container "/${record.name}": container is ${record.state.status}: stop the container before removing or force remove`);
-      }
+      if (!options.force) throw record.state.status === 'paused' ? containerErrors.removePaused(record.name) : containerErrors.removeRunning(record.name);
       await this.update(record, { manuallyStopped: true });
       const waiting = this.nextExit(id);
       if (record.state.status === 'paused') await this.backend.resume(record).catch(ignoreGone);
@@ -226,13 +232,14 @@ export class ContainerManager implements ContainerStore, EventSource {
   }
 
   async renameContainer(idOrName: string, newName: string): Promise<void> {
-    if (!NAME.test(newName)) throw new InvalidArgumentError(`invalid container name "${newName}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!NAME.test(newName)) throw containerErrors.invalidName(newName);
     const id = this.find(idOrName).id;
     await this.lock.run(`name:${newName}`, () =>
       this.lock.run(id, async () => {
         const taken = this.byName(newName);
-        if (taken && taken.id !== id) throw new ObjectConflictError(`Conflict. The container name "/${newName}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
         const record = this.get(id);
+        if (record.name === newName) throw containerErrors.renameToSame();
+        if (taken) throw containerErrors.nameInUse(newName, taken.id);
         const renamed: ContainerRecord = { ...record, name: newName, spec: { ...record.spec, name: newName } };
         await this.store.save(renamed);
         this.records.set(id, renamed);
@@ -282,13 +289,13 @@ export class ContainerManager implements ContainerStore, EventSource {
 
   async stats(idOrName: string): Promise<ContainerStats> {
     const record = this.find(idOrName);
-    if (!isLive(record)) throw new ObjectConflictError(`container ${record.name} is not running`);
+    if (!isLive(record)) throw containerErrors.notRunning(record.id);
     return this.backend.stats(record);
   }
 
   async top(idOrName: string, psArgs: readonly string[] = []): Promise<ProcessList> {
     const record = this.find(idOrName);
-    if (!isLive(record)) throw new ObjectConflictError(`container ${record.name} is not running`);
+    if (!isLive(record)) throw containerErrors.notRunning(record.id);
     return this.backend.top(record, psArgs);
   }
 
@@ -341,8 +348,9 @@ export class ContainerManager implements ContainerStore, EventSource {
       const record = this.records.get(id);
       if (!record || !isLive(record)) return;
       this.health.stop(id);
-      await this.backend.cleanup(record).catch((err: unknown) => this.options.onWarning?.(`container ${record.name}: cleanup after exit failed: ${messageOf(err)}`));
+      // the OOM verdict first: cleanup removes the cgroup that holds it
       const oomKilled = await this.backend.oomKilled(record).catch(() => false);
+      await this.backend.cleanup(record).catch((err: unknown) => this.options.onWarning?.(`container ${record.name}: cleanup after exit failed: ${messageOf(err)}`));
       const finishedAt = new Date().toISOString();
       const ranForMs = record.state.startedAt ? Date.now() - Date.parse(record.state.startedAt) : 0;
       const decision = decideRestart({
@@ -416,8 +424,8 @@ export class ContainerManager implements ContainerStore, EventSource {
 
   private async execById(id: string, options: ExecOptions): Promise<ExecResult> {
     const record = this.get(id);
-    if (record.state.status === 'paused') throw new ObjectConflictError(`container ${record.name} is paused, unpause the container before exec`);
-    if (record.state.status !== 'running') throw new ObjectConflictError(`container ${record.id} is not running`);
+    if (record.state.status === 'paused') throw containerErrors.paused(record.id);
+    if (record.state.status !== 'running') throw containerErrors.notRunning(record.id);
     return this.backend.exec(record, options);
   }
 
@@ -446,7 +454,7 @@ export class ContainerManager implements ContainerStore, EventSource {
 
   private get(id: string): ContainerRecord {
     const record = this.records.get(id);
-    if (!record) throw new ObjectNotFoundError(`No such container: ${id}`);
+    if (!record) throw containerErrors.noSuchContainer(id);
     return record;
   }
 
@@ -462,10 +470,10 @@ export class ContainerManager implements ContainerStore, EventSource {
     if (exact) return exact;
     if (/^[0-9a-f]+$/.test(key)) {
       const matches = [...this.records.values()].filter((r) => r.id.startsWith(key));
-      if (matches.length > 1) throw new InvalidArgumentError(`multiple containers match the ID prefix ${key}: use more characters`);
+      if (matches.length > 1) throw containerErrors.ambiguous(key);
       if (matches[0]) return matches[0];
     }
-    throw new ObjectNotFoundError(`No such container: ${idOrName}`);
+    throw containerErrors.noSuchContainer(idOrName);
   }
 
   private info(record: ContainerRecord): ContainerInfo {

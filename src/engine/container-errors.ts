@@ -4,7 +4,7 @@
  * messages; the CLI prints them as they are). `ref` is what the caller typed, `id` the
  * container's full ID, `name` its name without the leading slash.
  */
-import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError } from '../errors';
+import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError } from './errors';
 
 export const containerErrors = {
   noSuchContainer: (ref: string) => new ObjectNotFoundError(`No such container: ${ref}`),
