@@ -22,7 +22,7 @@ fi
 jest test/unit
 
 serial=()
-for dir in test/integration test/e2e; do
+for dir in test/integration test/contract test/e2e; do
   if [ -d "$dir" ] && [ -n "$(find "$dir" -name '*.test.ts' -print -quit)" ]; then
     serial+=("$dir")
   fi

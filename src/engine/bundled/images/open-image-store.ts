@@ -31,6 +31,8 @@ export interface OpenImageStoreOptions {
   readonly credentials?: CredentialStore;
   /** Layers pulled at once. */
   readonly concurrency?: number;
+  /** Names of the containers made from an image: such an image is never deleted. */
+  readonly usedBy?: (imageId: string) => readonly string[];
 }
 
 export interface OpenedImageStore {
@@ -53,6 +55,7 @@ export function openImageStore(options: OpenImageStoreOptions): OpenedImageStore
     extractLayer: (compressed, target, o) => extractor.extractLayer(compressed, target, o),
     platform: hostPlatform(),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.usedBy ? { usedBy: options.usedBy } : {}),
   });
   return {
     store,

@@ -32,7 +32,8 @@ export interface ContainerBackend {
   /** Calls `onExit` for each container exit the monitors report (and the ones reported while nobody watched). */
   watchExits(onExit: (id: string, exitCode: number) => void): { close(): void };
   exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult>;
-  logs(record: ContainerRecord, options: LogOptions): AsyncIterable<LogLine>;
+  /** The log; a follow ends once `stopWhen` settles (after reading what is left). */
+  logs(record: ContainerRecord, options: LogOptions, stopWhen: PromiseLike<unknown>): AsyncIterable<LogLine>;
   stats(record: ContainerRecord): Promise<ContainerStats>;
   top(record: ContainerRecord, psArgs: readonly string[]): Promise<ProcessList>;
   copyFrom(record: ContainerRecord, path: string): Promise<NodeJS.ReadableStream>;

@@ -48,6 +48,8 @@ export class ContainerManager implements ContainerStore, EventSource {
   private readonly bus = new EventBus();
   private readonly exitWaiters = new Map<string, Array<(exitCode: number) => void>>();
   private readonly removalWaiters = new Map<string, Array<() => void>>();
+  /** Resolved when a container stops for good: exited and not restarted by its policy, or removed. */
+  private readonly stopWaiters = new Map<string, Array<() => void>>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly health: HealthChecker;
   private watcher: { close(): void } | undefined;
@@ -228,6 +230,7 @@ export class ContainerManager implements ContainerStore, EventSource {
       this.emit('destroy', record);
       for (const resolve of this.removalWaiters.get(id) ?? []) resolve();
       this.removalWaiters.delete(id);
+      this.settleStopped(id);
     });
   }
 
@@ -279,8 +282,12 @@ export class ContainerManager implements ContainerStore, EventSource {
     return { exitCode };
   }
 
+  /** A follow ends when the container stops for good (not when its policy restarts it) or is removed. */
   containerLogs(idOrName: string, options: LogOptions = {}): AsyncIterable<LogLine> {
-    return this.backend.logs(this.find(idOrName), options);
+    const record = this.find(idOrName);
+    const active = isLive(record) || record.state.status === 'restarting';
+    const stopped = active ? new Promise<void>((resolve) => pushTo(this.stopWaiters, record.id, resolve)) : Promise.resolve();
+    return this.backend.logs(record, options, stopped);
   }
 
   async exec(idOrName: string, options: ExecOptions): Promise<ExecResult> {
@@ -376,6 +383,7 @@ export class ContainerManager implements ContainerStore, EventSource {
       for (const resolve of this.exitWaiters.get(id) ?? []) resolve(exitCode);
       this.exitWaiters.delete(id);
       if (decision.restart) this.scheduleRestart(id, decision.delayMs);
+      else this.settleStopped(id);
     });
   }
 
@@ -397,7 +405,12 @@ export class ContainerManager implements ContainerStore, EventSource {
   private cancelRestart(id: string): void {
     const timer = this.restartTimers.get(id);
     if (timer) clearTimeout(timer);
-    this.restartTimers.delete(id);
+    if (this.restartTimers.delete(id)) this.settleStopped(id);
+  }
+
+  private settleStopped(id: string): void {
+    for (const resolve of this.stopWaiters.get(id) ?? []) resolve();
+    this.stopWaiters.delete(id);
   }
 
   /** At engine start: a container recorded as live is either still running (adopt it) or died meanwhile (settle it). */

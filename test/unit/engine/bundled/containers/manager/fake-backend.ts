@@ -72,7 +72,7 @@ export class FakeBackend implements ContainerBackend {
     return { exitCode: code };
   }
 
-  logs(): AsyncIterable<LogLine> {
+  logs(_record: ContainerRecord, _options: unknown, _stopWhen: PromiseLike<unknown>): AsyncIterable<LogLine> {
     return (async function* () {})();
   }
 

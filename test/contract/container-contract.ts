@@ -1,0 +1,308 @@
+/**
+ * The container contract: what every engine adapter must do, the same way, checked through
+ * the Engine interface only. `containerContract(name, open)` defines the suite; each adapter's
+ * `*.contract.test.ts` calls it with a factory for its engine (bundled, docker).
+ *
+ * Uses busybox from the local registry fixture. Each test names its containers with a random
+ * prefix and removes them (force) afterwards, even when it fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { ContainerSpec, ContainerStore, LogLine } from '../../src/engine/containers';
+import type { ImageStore } from '../../src/engine/engine';
+import type { EngineEvent, EventSource } from '../../src/engine/events';
+
+export type ContractEngine = ContainerStore & ImageStore & EventSource;
+
+export interface ContractSetup {
+  readonly engine: ContractEngine;
+  /** The busybox reference this engine has pulled. */
+  readonly busybox: string;
+  /** Stops what `open` started (the engine's containers are removed by the suite). */
+  close(): Promise<void>;
+}
+
+/** Docker's default capability set as the kernel shows it in CapEff. */
+export const DOCKER_DEFAULT_CAPEFF = '00000000a80425fb';
+
+export function containerContract(adapter: string, open: () => Promise<ContractSetup>): void {
+  describe(`container contract: ${adapter}`, () => {
+    jest.setTimeout(120_000);
+    let setup: ContractSetup;
+    let engine: ContractEngine;
+    const prefix = `contract-${randomBytes(3).toString('hex')}`;
+    let made: string[] = [];
+
+    beforeAll(async () => {
+      setup = await open();
+      engine = setup.engine;
+    });
+    afterEach(async () => {
+      for (const id of made) await engine.removeContainer(id, { force: true }).catch(() => undefined);
+      made = [];
+    });
+    afterAll(async () => {
+      await setup?.close();
+    });
+
+    let n = 0;
+    const create = async (over: Partial<ContainerSpec>): Promise<string> => {
+      const info = await engine.createContainer({ name: `${prefix}-${++n}`, image: setup.busybox, labels: { 'tscompose.test': prefix }, ...over });
+      made.push(info.id);
+      return info.id;
+    };
+    /** Runs to completion; resolves with the exit code and the output lines. */
+    const run = async (over: Partial<ContainerSpec>): Promise<{ id: string; exitCode: number; stdout: string[]; stderr: string[] }> => {
+      const id = await create(over);
+      const waiting = engine.waitContainer(id, { condition: 'next-exit' });
+      await engine.startContainer(id);
+      const { exitCode } = await waiting;
+      const lines = await collect(engine.containerLogs(id, {}));
+      return { id, exitCode, stdout: lines.filter((l) => l.stream === 'stdout').map((l) => l.text), stderr: lines.filter((l) => l.stream === 'stderr').map((l) => l.text) };
+    };
+    const sh = (script: string): Partial<ContainerSpec> => ({ entrypoint: ['sh', '-c'], command: [script] });
+    const until = async (what: string, cond: () => Promise<boolean>, ms = 20_000): Promise<void> => {
+      const end = Date.now() + ms;
+      while (!(await cond())) {
+        if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+        await sleep(50);
+      }
+    };
+
+    describe('lifecycle', () => {
+      it('created → running → exited with the process’s exit code', async () => {
+        const id = await create(sh('sleep 1; exit 3'));
+        expect((await engine.inspectContainer(id)).state).toMatchObject({ status: 'created', running: false });
+        await engine.startContainer(id);
+        const running = await engine.inspectContainer(id);
+        expect(running.state).toMatchObject({ status: 'running', running: true });
+        expect(running.state.pid).toBeGreaterThan(0);
+        expect(await engine.waitContainer(id)).toEqual({ exitCode: 3 });
+        const exited = await engine.inspectContainer(id);
+        expect(exited.state).toMatchObject({ status: 'exited', running: false, exitCode: 3, pid: 0 });
+        expect(Date.parse(exited.state.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(exited.state.startedAt ?? ''));
+      });
+
+      it('stop sends the stop signal, then SIGKILL after the grace period', async () => {
+        const polite = await create(sh('trap "exit 42" TERM; while true; do sleep 0.1; done'));
+        await engine.startContainer(polite);
+        await sleep(300);
+        await engine.stopContainer(polite, { timeoutSeconds: 5 });
+        expect((await engine.inspectContainer(polite)).state.exitCode).toBe(42);
+
+        const stubborn = await create(sh('trap "" TERM; while true; do sleep 0.1; done'));
+        await engine.startContainer(stubborn);
+        await sleep(300);
+        const t0 = Date.now();
+        await engine.stopContainer(stubborn, { timeoutSeconds: 1 });
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+        expect((await engine.inspectContainer(stubborn)).state.exitCode).toBe(137);
+      });
+
+      it('a name can be used once; a running container is removed only with force', async () => {
+        const id = await create(sh('sleep 100'));
+        const { name } = await engine.inspectContainer(id);
+        await expect(engine.createContainer({ name, image: setup.busybox })).rejects.toThrow(/already in use/);
+        await engine.startContainer(id);
+        await expect(engine.removeContainer(id)).rejects.toThrow(/running/);
+        await engine.removeContainer(id, { force: true });
+        await expect(engine.inspectContainer(id)).rejects.toThrow(/No such container/);
+      });
+
+      it('lists by label', async () => {
+        const id = await create(sh('sleep 100'));
+        await engine.startContainer(id);
+        const listed = await engine.listContainers({ labels: [`tscompose.test=${prefix}`] });
+        expect(listed.map((c) => c.id)).toContain(id);
+        expect(await engine.listContainers({ labels: [`tscompose.test=${prefix}-other`] })).toEqual([]);
+      });
+    });
+
+    describe('process: entrypoint, command, env, user, working dir', () => {
+      it('applies env, user and working dir', async () => {
+        const r = await run({ ...sh('echo "$GREETING $(id -u):$(id -g) $(pwd)"'), env: ['GREETING=hello'], user: 'nobody', workingDir: '/tmp' });
+        expect(r.exitCode).toBe(0);
+        expect(r.stdout).toEqual(['hello 65534:65534 /tmp']);
+      });
+
+      it('a command alone keeps the image’s entrypoint; an entrypoint alone drops the image’s command', async () => {
+        expect((await run({ command: ['echo', 'from', 'command'] })).stdout).toEqual(['from command']);
+        expect((await run({ entrypoint: ['echo'] })).stdout).toEqual(['']); // busybox's Cmd ["sh"] is not passed
+      });
+
+      it('stdout and stderr stay apart', async () => {
+        const r = await run(sh('echo out; echo err >&2'));
+        expect(r.stdout).toEqual(['out']);
+        expect(r.stderr).toEqual(['err']);
+      });
+
+      it('an unknown user or a missing executable fails clearly', async () => {
+        const badUser = await create({ ...sh('true'), user: 'no-such-user' });
+        await expect(engine.startContainer(badUser)).rejects.toThrow(/no-such-user/);
+        const missing = await create({ entrypoint: ['/no/such/binary'] });
+        await expect(engine.startContainer(missing)).rejects.toThrow(/no\/such\/binary|no such file/i);
+      });
+    });
+
+    describe('logs', () => {
+      it('follows a running container to its end, and `since` skips earlier lines', async () => {
+        const id = await create(sh('for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done'));
+        await engine.startContainer(id);
+        const followed = await collect(engine.containerLogs(id, { follow: true }));
+        expect(followed.map((l) => l.text)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+        const third = followed[2];
+        if (!third) throw new Error('no third line');
+        const later = await collect(engine.containerLogs(id, { since: third.time }));
+        expect(later.map((l) => l.text)).toEqual(['line 3', 'line 4', 'line 5']);
+        expect((await collect(engine.containerLogs(id, { tail: 2 }))).map((l) => l.text)).toEqual(['line 4', 'line 5']);
+      });
+    });
+
+    describe('exec', () => {
+      it('returns the exit code and output, with and without a TTY', async () => {
+        const id = await create(sh('sleep 100'));
+        await engine.startContainer(id);
+        const out = sink();
+        expect(await engine.exec(id, { cmd: ['sh', '-c', 'echo in $(pwd) as $(id -u); exit 7'], workingDir: '/etc', user: 'nobody', stdout: out.stream })).toEqual({ exitCode: 7 });
+        expect(out.text()).toBe('in /etc as 65534\n');
+        const tty = sink();
+        expect(await engine.exec(id, { cmd: ['tty'], tty: true, stdout: tty.stream })).toEqual({ exitCode: 0 });
+        expect(tty.text()).toMatch(/^\/dev\/pts\/\d+\r?\n$/);
+        const noTty = sink();
+        await engine.exec(id, { cmd: ['tty'], stdout: noTty.stream });
+        expect(noTty.text()).toMatch(/not a tty/);
+      });
+    });
+
+    describe('restart policies', () => {
+      it('on-failure:3 restarts exactly 3 times, with growing delays', async () => {
+        const id = await create({ ...sh('exit 1'), restartPolicy: { name: 'on-failure', maxRetries: 3 } });
+        const starts: number[] = [];
+        const ac = new AbortController();
+        const watching = (async () => {
+          for await (const e of engine.events({ labels: [`tscompose.test=${prefix}`], signal: ac.signal })) if (e.id === id && e.action === 'start') starts.push(Date.parse(e.time));
+        })();
+        await engine.startContainer(id);
+        await until('restartCount is 3 and it stays exited', async () => {
+          const info = await engine.inspectContainer(id);
+          return info.restartCount === 3 && info.state.status === 'exited';
+        });
+        await sleep(2000);
+        ac.abort();
+        await watching.catch(() => undefined);
+        const info = await engine.inspectContainer(id);
+        expect(info).toMatchObject({ restartCount: 3, state: { status: 'exited', exitCode: 1 } });
+        expect(starts).toHaveLength(4);
+        const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? 0));
+        expect(gaps[1]).toBeGreaterThan(gaps[0] ?? 0);
+        expect(gaps[2]).toBeGreaterThan(gaps[1] ?? 0);
+      });
+
+      it('always: comes back after its process is killed from outside', async () => {
+        const id = await create({ ...sh('sleep 1000'), restartPolicy: { name: 'always' } });
+        await engine.startContainer(id);
+        const { pid } = (await engine.inspectContainer(id)).state;
+        process.kill(pid, 'SIGKILL');
+        await until('it runs again with a new PID', async () => {
+          const info = await engine.inspectContainer(id);
+          return info.state.running && info.state.pid !== pid && info.restartCount >= 1;
+        });
+      });
+    });
+
+    describe('health checks', () => {
+      it('starting → healthy → unhealthy, with the probe output kept', async () => {
+        const id = await create({
+          ...sh('sleep 1; touch /tmp/ok; sleep 3; rm /tmp/ok; sleep 1000'),
+          healthcheck: { test: ['CMD-SHELL', 'test -f /tmp/ok && echo fine'], intervalNs: 300e6, timeoutNs: 2e9, retries: 2 },
+        });
+        await engine.startContainer(id);
+        expect((await engine.inspectContainer(id)).state.health?.status).toBe('starting');
+        await until('healthy', async () => (await engine.inspectContainer(id)).state.health?.status === 'healthy');
+        const healthy = (await engine.inspectContainer(id)).state.health;
+        expect(healthy?.log.some((r) => r.exitCode === 0 && r.output.includes('fine'))).toBe(true);
+        await until('unhealthy', async () => (await engine.inspectContainer(id)).state.health?.status === 'unhealthy');
+      });
+    });
+
+    describe('pause', () => {
+      it('freezes the processes until unpaused', async () => {
+        const id = await create(sh('i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done'));
+        await engine.startContainer(id);
+        await sleep(500);
+        await engine.pauseContainer(id);
+        expect((await engine.inspectContainer(id)).state).toMatchObject({ status: 'paused', paused: true });
+        const before = (await collect(engine.containerLogs(id, {}))).length;
+        await sleep(700);
+        expect((await collect(engine.containerLogs(id, {}))).length).toBe(before);
+        await engine.unpauseContainer(id);
+        await until('it counts again', async () => (await collect(engine.containerLogs(id, {}))).length > before + 2);
+      });
+    });
+
+    describe('limits and isolation', () => {
+      it('a container limited to 32 MiB that allocates 64 MiB is OOM-killed and reported so', async () => {
+        const r = await run({
+          ...sh('cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived'),
+          resources: { memory: 32 << 20, memorySwap: 32 << 20 },
+        });
+        expect(r.stdout[0]).toBe(String(32 << 20));
+        expect(r.stdout).not.toContain('survived');
+        expect(r.exitCode).toBe(137);
+        expect((await engine.inspectContainer(r.id)).state.oomKilled).toBe(true);
+      });
+
+      it('sees no host process, has Docker’s default capabilities, /proc/kcore masked, seccomp on', async () => {
+        const r = await run(sh('ls /proc | grep -c "^[0-9]"; grep CapEff /proc/self/status; if [ -e /proc/kcore ]; then wc -c < /proc/kcore; else echo absent; fi; grep "^Seccomp:" /proc/self/status'));
+        expect(r.exitCode).toBe(0);
+        const [pids, capEff, kcore, seccomp] = r.stdout;
+        expect(Number(pids)).toBeLessThanOrEqual(4); // sh, ls, grep (and a subshell)
+        expect(capEff?.split(/\s+/)[1]).toBe(DOCKER_DEFAULT_CAPEFF);
+        // masked with /dev/null where the kernel has it (this CI kernel has none)
+        expect(['0', 'absent']).toContain(kcore?.trim());
+        expect(seccomp?.split(/\s+/)[1]).toBe('2');
+      });
+    });
+
+    describe('events', () => {
+      it('reports create, start, die (with the exit code) and destroy', async () => {
+        const seen: EngineEvent[] = [];
+        const ac = new AbortController();
+        const watching = (async () => {
+          for await (const e of engine.events({ labels: [`tscompose.test=${prefix}`], signal: ac.signal })) seen.push(e);
+        })();
+        await sleep(100);
+        const r = await run(sh('exit 5'));
+        await engine.removeContainer(r.id);
+        made = made.filter((m) => m !== r.id);
+        await until('destroy is seen', async () => seen.some((e) => e.id === r.id && e.action === 'destroy'));
+        ac.abort();
+        await watching.catch(() => undefined);
+        const mine = seen.filter((e) => e.id === r.id);
+        expect(mine.map((e) => e.action)).toEqual(['create', 'start', 'die', 'destroy']);
+        expect(mine[2]?.attributes.exitCode).toBe('5');
+      });
+    });
+  });
+}
+
+async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const l of lines) out.push(l);
+  return out;
+}
+
+function sink(): { stream: Writable; text(): string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
