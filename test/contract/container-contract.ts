@@ -118,6 +118,34 @@ export function containerContract(adapter: string, open: () => Promise<ContractS
       });
     });
 
+    describe('init', () => {
+      it('init: true runs an init as PID 1 that forwards the stop signal (a bare sleep as PID 1 would ignore it)', async () => {
+        const id = await create({ entrypoint: ['sleep', '1000'], init: true });
+        await engine.startContainer(id);
+        const out = sink();
+        await engine.exec(id, { cmd: ['cat', '/proc/1/comm'], stdout: out.stream });
+        expect(out.text().trim()).not.toBe('sleep');
+        const t0 = Date.now();
+        await engine.stopContainer(id, { timeoutSeconds: 10 });
+        expect(Date.now() - t0).toBeLessThan(5000);
+        expect((await engine.inspectContainer(id)).state.exitCode).toBe(143);
+      });
+
+      it('reaps orphans that become zombies (without init, a sleep as PID 1 leaves them)', async () => {
+        const zombies = async (init: boolean): Promise<string> => {
+          const id = await create({ entrypoint: ['sleep', '1000'], init });
+          await engine.startContainer(id);
+          await engine.exec(id, { cmd: ['sh', '-c', 'sleep 0.1 &'] }); // the sleep is orphaned to PID 1
+          await sleep(800);
+          const out = sink();
+          await engine.exec(id, { cmd: ['sh', '-c', 'ps -o stat | grep -c "^Z" || true'], stdout: out.stream });
+          return out.text().trim();
+        };
+        expect(await zombies(true)).toBe('0');
+        expect(await zombies(false)).toBe('1');
+      });
+    });
+
     describe('process: entrypoint, command, env, user, working dir', () => {
       it('applies env, user and working dir', async () => {
         const r = await run({ ...sh('echo "$GREETING $(id -u):$(id -g) $(pwd)"'), env: ['GREETING=hello'], user: 'nobody', workingDir: '/tmp' });
