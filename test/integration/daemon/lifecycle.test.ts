@@ -171,4 +171,15 @@ describe('tscompose engine', () => {
     expect(r.stderr).toMatch(/^error: error: engine socket path .* is too long/m);
     expect(daemonsOf(run)).toEqual([]);
   });
+
+  it('a daemon serving another root is not used: the command says so and changes nothing', async () => {
+    const pid = statusPid(await tscompose(['engine', 'status']));
+    const other = path.join(dir, 'other-root');
+    env = { ...env, TSCOMPOSE_ROOT: other };
+    const r = await tscompose(['engine', 'status']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: the engine daemon on ${path.join(run, 'engine.sock')} serves ${root}, not ${other} (TSCOMPOSE_ROOT): stop it (tscompose engine stop) or give this root a run directory of its own (TSCOMPOSE_RUN)\n`);
+    expect(fs.existsSync(other)).toBe(false);
+    expect(daemonsOf(run)).toEqual([pid]);
+  });
 });

@@ -31,7 +31,7 @@ export async function ensureDaemon(options: DaemonOptions): Promise<EngineClient
   const deadline = Date.now() + timeoutMs;
   const client = new EngineClient(paths.socket);
   try {
-    if (await client.ping()) return client;
+    if (await client.ping()) return await sameRoot(client, paths);
     fs.mkdirSync(paths.run, { recursive: true, mode: 0o711 });
     for (;;) {
       const lock = tryLock(paths.lockFile);
@@ -54,6 +54,20 @@ export async function ensureDaemon(options: DaemonOptions): Promise<EngineClient
     client.close();
     throw err;
   }
+}
+
+/**
+ * A daemon already answering on the socket must serve the root this command asked for: one run
+ * directory, one engine (several side by side need a TSCOMPOSE_RUN each).
+ */
+async function sameRoot(client: EngineClient, paths: EnginePaths): Promise<EngineClient> {
+  const { root } = await client.status();
+  if (path.resolve(root) !== path.resolve(paths.root)) {
+    throw new EngineError(
+      `the engine daemon on ${paths.socket} serves ${root}, not ${paths.root} (TSCOMPOSE_ROOT): stop it (tscompose engine stop) or give this root a run directory of its own (TSCOMPOSE_RUN)`,
+    );
+  }
+  return client;
 }
 
 /** The daemon's status (starting it when it is not running, as every engine command does). */
