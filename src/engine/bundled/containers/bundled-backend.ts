@@ -16,6 +16,7 @@ import { EngineError, InvalidArgumentError, ObjectNotFoundError } from '../../er
 import type { ContainerBackend, Running } from './manager/backend';
 import type { ContainerRecord } from './manager/record';
 import { createUnderMonitor, readExitFile, watchExits } from './monitor/conmon';
+import { keepRotatedLogs, rotateLog } from './monitor/log-keeper';
 import { readLog } from './monitor/log-reader';
 import { buildOciSpec, type ResolvedMount } from './oci/build-spec';
 import { hostnameFile, hostsFile, resolvConf } from './oci/etc-files';
@@ -44,6 +45,8 @@ export interface BundledBackendOptions {
 export class BundledBackend implements ContainerBackend {
   readonly runtime: OciRuntime;
   private readonly cgroupParent: string;
+  /** Per running container with max-file > 1: the keeper filing conmon's rotated logs. */
+  private readonly logKeepers = new Map<string, { close(): void }>();
 
   constructor(private readonly options: BundledBackendOptions) {
     this.runtime = new OciRuntime(options.runtime, path.join(options.run, 'runtime'), { scratchDir: path.join(options.run, 'exec') });
@@ -84,6 +87,7 @@ export class BundledBackend implements ContainerBackend {
         ...(spec.init && this.options.initPath ? { initPath: this.options.initPath } : {}),
       });
       await fs.writeFile(path.join(p.bundle, 'config.json'), ociSpecJson(ociSpec));
+      await rotateLog(p.log, maxFiles(spec.logConfig?.options));
       const created = await createUnderMonitor({
         id: record.id,
         name: record.name,
@@ -101,6 +105,7 @@ export class BundledBackend implements ContainerBackend {
         openStdin: spec.openStdin === true,
       });
       await this.runtime.start(record.id);
+      this.keepLogs(record);
       return { pid: created.pid, monitorPid: created.monitorPid };
     } catch (err) {
       await this.runtime.delete(record.id, true).catch(() => undefined);
@@ -125,6 +130,8 @@ export class BundledBackend implements ContainerBackend {
 
   /** After the exit was handled: runtime state, root mount and the exit file go (a new engine must not report it again). */
   async cleanup(record: ContainerRecord): Promise<void> {
+    this.logKeepers.get(record.id)?.close();
+    this.logKeepers.delete(record.id);
     await this.runtime.delete(record.id, true).catch((err: unknown) => {
       if (!(err instanceof ObjectNotFoundError)) throw err;
     });
@@ -144,6 +151,7 @@ export class BundledBackend implements ContainerBackend {
     const state = await this.runtime.state(record.id);
     if (!state || (state.status !== 'running' && state.status !== 'paused')) return undefined;
     const monitorPid = Number((await fs.readFile(this.paths(record).monitorPidFile, 'utf8').catch(() => '0')).trim()) || 0;
+    this.keepLogs(record); // re-adopted by a new engine: its rotated logs are kept again
     return { pid: state.pid, monitorPid };
   }
 
@@ -236,6 +244,12 @@ export class BundledBackend implements ContainerBackend {
     return out;
   }
 
+  private keepLogs(record: ContainerRecord): void {
+    const files = maxFiles(record.spec.logConfig?.options);
+    if (files <= 1 || this.logKeepers.has(record.id)) return;
+    this.logKeepers.set(record.id, keepRotatedLogs(this.paths(record).log, { maxFiles: files }));
+  }
+
   private exitDir(): string {
     return path.join(this.options.run, 'exits');
   }
@@ -272,6 +286,15 @@ function logLimits(options: Readonly<Record<string, string>> | undefined): { log
   if (!m) throw new InvalidArgumentError(`invalid log option max-size=${size}: expected a size like 10m`);
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
   return { logSizeMax: Math.floor(Number(m[1]) * unit) };
+}
+
+/** Docker's `max-file` log option (default 1: conmon's truncation only). */
+function maxFiles(options: Readonly<Record<string, string>> | undefined): number {
+  const value = options?.['max-file'];
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`invalid log option max-file=${value}: expected a whole number of at least 1`);
+  return n;
 }
 
 function mergeEnv(base: readonly string[], over: readonly string[]): string[] {
