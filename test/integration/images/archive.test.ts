@@ -25,6 +25,7 @@ import { chainIds } from '../../../src/engine/bundled/images/store/chain-id';
 import { makeSandbox, type Sandbox } from '../../unit/engine/bundled/images/unpack/sandbox';
 import { buildTar, type TarSpec } from '../../unit/engine/bundled/images/unpack/tar-builder';
 import { listTree, treeXattrs } from '../../unit/engine/bundled/images/unpack/tree-listing';
+import { FIXTURES as SHARED_FIXTURES } from '../../shared';
 
 jest.setTimeout(600_000);
 
@@ -32,7 +33,7 @@ const REGISTRY_CONFIG = { mirrors: ['http://127.0.0.1:5000'], insecure: [], mirr
 const FIXTURES = process.env.TSCOMPOSE_FIXTURES_CACHE ?? '/var/cache/tscompose-fixtures';
 const OCI = path.join(FIXTURES, 'oci');
 const ARCHIVES = path.join(FIXTURES, 'archives');
-const STANDIN = path.resolve(__dirname, '../../../../shared/fixtures/standin-images.sh');
+const STANDIN = path.join(SHARED_FIXTURES, 'standin-images.sh');
 const ARCH = process.arch === 'arm64' ? 'arm64' : 'amd64';
 
 const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
