@@ -30,3 +30,6 @@ done
 if [ ${#serial[@]} -gt 0 ]; then
   jest --runInBand "${serial[@]}"
 fi
+
+# nothing of the tests may be left: mounts, monitors, daemons, cgroups
+./scripts/check-leftovers.sh

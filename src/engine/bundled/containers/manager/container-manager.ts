@@ -40,6 +40,8 @@ export interface ContainerManagerOptions {
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const DEFAULT_GRACE_SECONDS = 10;
+/** After a SIGKILL, how often to ask the runtime whether a container whose exit was not reported is gone. */
+const EXIT_CHECK_MS = 2000;
 
 export class ContainerManager implements ContainerStore, EventSource {
   private readonly records = new Map<string, ContainerRecord>();
@@ -159,7 +161,7 @@ export class ContainerManager implements ContainerStore, EventSource {
     const grace = options.timeoutSeconds ?? this.get(id).spec.stopGracePeriod ?? DEFAULT_GRACE_SECONDS;
     if ((await withTimeout(exited.waiting, grace * 1000)) === undefined) {
       await this.backend.signal(this.get(id), 'SIGKILL', true).catch(ignoreGone);
-      await exited.waiting;
+      await this.exitOrGone(id, exited.waiting);
     }
     this.emit('stop', this.get(id));
   }
@@ -218,7 +220,7 @@ export class ContainerManager implements ContainerStore, EventSource {
       await this.backend.signal(record, 'SIGKILL', true).catch(ignoreGone);
       return { waiting };
     });
-    if (exited) await exited.waiting;
+    if (exited) await this.exitOrGone(id, exited.waiting);
     await this.lock.run(id, async () => {
       const record = this.records.get(id);
       if (!record) return;
@@ -449,6 +451,23 @@ export class ContainerManager implements ContainerStore, EventSource {
       await this.update(record, { health: state });
       if (changed) this.emit('health_status', this.get(id), { healthStatus: state.status });
     });
+  }
+
+  /**
+   * The exit after a SIGKILL, as the monitor reports it — or, when the monitor itself is gone
+   * and will never report (killed by hand), as found by asking the runtime: the exit is then
+   * settled here, with conmon's exit file if it wrote one, else 137.
+   */
+  private async exitOrGone(id: string, waiting: Promise<number>): Promise<number> {
+    for (;;) {
+      const code = await withTimeout(waiting, EXIT_CHECK_MS);
+      if (code !== undefined) return code;
+      const record = this.records.get(id);
+      if (!record || !isLive(record)) return record?.state.exitCode ?? 137;
+      if ((await this.backend.alive(record)) === undefined) {
+        await this.onExit(id, (await this.backend.exitCode(record)) ?? 137);
+      }
+    }
   }
 
   private nextExit(id: string): Promise<number> {

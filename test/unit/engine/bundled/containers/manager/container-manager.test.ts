@@ -144,6 +144,21 @@ describe('ContainerManager', () => {
     expect(events.map((e) => e.action)).toEqual(['create', 'start', 'die', 'start', 'kill', 'die', 'destroy'].filter((a) => a !== 'kill'));
   });
 
+  it('stop and remove finish even when the monitor died and will never report the exit', async () => {
+    const c = await manager.createContainer(spec());
+    await manager.startContainer(c.id);
+    backend.ignore.add('SIGTERM');
+    backend.ignore.add('SIGKILL');
+    backend.live.delete(c.id); // the monitor and its container are gone, nothing reported
+    await manager.stopContainer(c.id, { timeoutSeconds: 0.1 });
+    expect((await manager.inspectContainer(c.id)).state).toMatchObject({ status: 'exited', exitCode: 137 });
+    await manager.startContainer(c.id);
+    backend.live.delete(c.id);
+    backend.exitCodes.set(c.id, 9);
+    await manager.removeContainer(c.id, { force: true });
+    await expect(manager.inspectContainer(c.id)).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
   it('a failed start leaves the container exited with the error and a Docker-like exit code', async () => {
     const c = await manager.createContainer(spec());
     backend.failRun = new Error('exec: "nope": executable file not found in $PATH');
