@@ -10,6 +10,7 @@ import { EngineError } from '../engine/errors';
 import { VERSION } from '../version';
 import type { CommandContext, ProgressMode } from './command-context';
 import { configCommand } from './commands/config';
+import { containerCommand } from './commands/container';
 import { engineCommand } from './commands/engine';
 import { imageCommand } from './commands/image';
 import { versionCommand } from './commands/version';
@@ -49,12 +50,14 @@ export function buildProgram(proc: Process): Command {
     },
     // loaded on first use: `config` never pays for the engine's modules
     images: () => (require('../engine/bundled/images/open-image-store') as typeof import('../engine/bundled/images/open-image-store')).openImageStore({ env: proc.env }),
+    containers: () => (require('../engine/bundled/daemon/lifecycle') as typeof import('../engine/bundled/daemon/lifecycle')).ensureDaemon({ env: proc.env }),
     progress: () => progressMode(global().progress, process.stderr.isTTY === true),
     stdout: (text) => process.stdout.write(text),
     stdoutIsTTY: () => process.stdout.isTTY === true,
     stderr: () => stderrTerminal(proc.env, global().ansi),
   };
   program.addCommand(configCommand(ctx));
+  program.addCommand(containerCommand(ctx, { env: proc.env }));
   program.addCommand(engineCommand(ctx, { env: proc.env }));
   program.addCommand(imageCommand(ctx));
   program.addCommand(versionCommand(ctx));
