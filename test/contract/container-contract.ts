@@ -7,9 +7,10 @@
  * prefix and removes them (force) afterwards, even when it fails.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { ContainerSpec, ContainerStore, LogLine } from '../../src/engine/containers';
 import type { ImageStore } from '../../src/engine/engine';
+import { ObjectNotFoundError } from '../../src/engine/errors';
 import type { EngineEvent, EventSource } from '../../src/engine/events';
 
 export type ContractEngine = ContainerStore & ImageStore & EventSource;
@@ -107,6 +108,12 @@ export function containerContract(adapter: string, open: () => Promise<ContractS
         await expect(engine.removeContainer(id)).rejects.toThrow(/running/);
         await engine.removeContainer(id, { force: true });
         await expect(engine.inspectContainer(id)).rejects.toThrow(/No such container/);
+      });
+
+      it('impossible resources are refused at create and leave nothing', async () => {
+        const name = `${prefix}-tiny`;
+        await expect(engine.createContainer({ name, image: setup.busybox, resources: { memory: 1024 } })).rejects.toThrow(/memory/i);
+        await expect(engine.inspectContainer(name)).rejects.toThrow(/No such container/);
       });
 
       it('lists by label', async () => {
@@ -324,6 +331,138 @@ export function containerContract(adapter: string, open: () => Promise<ContractS
         const mine = seen.filter((e) => e.id === r.id);
         expect(mine.map((e) => e.action)).toEqual(['create', 'start', 'die', 'destroy']);
         expect(mine[2]?.attributes.exitCode).toBe('5');
+      });
+    });
+
+    describe('copy', () => {
+      /** A small ustar archive of files and directories (owner, mode and a fixed time as given). */
+      const tarOf = (entries: ReadonlyArray<{ name: string; content?: string; dir?: boolean; mode?: number; uid?: number; gid?: number }>): NodeJS.ReadableStream => {
+        const blocks: Buffer[] = [];
+        for (const e of entries) {
+          const body = Buffer.from(e.content ?? '');
+          const h = Buffer.alloc(512);
+          const octal = (value: number, at: number, length: number): void => void h.write(`${value.toString(8).padStart(length - 1, '0')}\0`, at, length, 'latin1');
+          h.write(e.name, 0, 100, 'utf8');
+          octal(e.mode ?? (e.dir ? 0o755 : 0o644), 100, 8);
+          octal(e.uid ?? 0, 108, 8);
+          octal(e.gid ?? 0, 116, 8);
+          octal(e.dir ? 0 : body.length, 124, 12);
+          octal(1_600_000_000, 136, 12);
+          h.write(e.dir ? '5' : '0', 156, 1, 'latin1');
+          h.write('ustar\u000000', 257, 8, 'latin1');
+          h.fill(0x20, 148, 156);
+          let sum = 0;
+          for (const b of h) sum += b;
+          h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
+          blocks.push(h);
+          if (!e.dir) blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
+        }
+        blocks.push(Buffer.alloc(1024));
+        return Readable.from([Buffer.concat(blocks)]);
+      };
+      /** The entries of an archive: name, type, link target, permission bits and (file) content. */
+      const untar = async (stream: NodeJS.ReadableStream): Promise<Array<{ name: string; type: string; linkname: string; mode: number; content: string }>> => {
+        const chunks: Buffer[] = [];
+        for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+        const tar = Buffer.concat(chunks);
+        const out: Array<{ name: string; type: string; linkname: string; mode: number; content: string }> = [];
+        let paxPath: string | undefined;
+        for (let at = 0; at + 512 <= tar.length; ) {
+          const h = tar.subarray(at, at + 512);
+          if (h.every((b) => b === 0)) break;
+          const field = (from: number, length: number): string => {
+            const f = h.subarray(from, from + length);
+            const nul = f.indexOf(0);
+            return (nul < 0 ? f : f.subarray(0, nul)).toString('utf8');
+          };
+          const size = parseInt(field(124, 12).trim() || '0', 8);
+          const flag = String.fromCharCode(h[156] ?? 0);
+          const body = tar.subarray(at + 512, at + 512 + size);
+          at += 512 + Math.ceil(size / 512) * 512;
+          if (flag === 'x') {
+            paxPath = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+            continue;
+          }
+          if (flag === 'g') continue;
+          const prefix = field(345, 155);
+          const name = paxPath ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+          paxPath = undefined;
+          const type = ({ '0': 'file', '\0': 'file', '1': 'hardlink', '2': 'symlink', '5': 'dir' } as Record<string, string>)[flag] ?? flag;
+          out.push({ name, type, linkname: field(157, 100), mode: parseInt(field(100, 8).trim() || '0', 8) & 0o7777, content: type === 'file' ? body.toString('utf8') : '' });
+        }
+        return out;
+      };
+      const execOut = async (id: string, cmd: string[]): Promise<{ exitCode: number | undefined; text: string }> => {
+        const out = sink();
+        const r = await engine.exec(id, { cmd, stdout: out.stream, stderr: out.stream });
+        return { exitCode: r.exitCode, text: out.text() };
+      };
+
+      it('copyTo extracts a tar into /tmp of a running container, with the tar’s mode and owner', async () => {
+        const id = await create(sh('sleep 100'));
+        await engine.startContainer(id);
+        await engine.copyTo(
+          id,
+          '/tmp',
+          tarOf([
+            { name: 'in/', dir: true, mode: 0o750, uid: 1234, gid: 4321 },
+            { name: 'in/hello.txt', content: 'hello from the tar\n', mode: 0o640, uid: 1234, gid: 4321 },
+            { name: 'in/.wh.not-a-whiteout', content: 'plain file\n' },
+          ]),
+        );
+        expect(await execOut(id, ['cat', '/tmp/in/hello.txt', '/tmp/in/.wh.not-a-whiteout'])).toEqual({ exitCode: 0, text: 'hello from the tar\nplain file\n' });
+        expect((await execOut(id, ['stat', '-c', '%a %u:%g', '/tmp/in', '/tmp/in/hello.txt'])).text).toBe('750 1234:4321\n640 1234:4321\n');
+      });
+
+      it('copyFrom gives a file as one entry named by its base name, a directory under its base name, `dir/.` as its contents', async () => {
+        const id = await create({ ...sh('sleep 100'), hostname: 'copy-host' });
+        await engine.startContainer(id);
+        const hostname = await untar(await engine.copyFrom(id, '/etc/hostname'));
+        expect(hostname.map((e) => [e.name, e.type, e.content])).toEqual([['hostname', 'file', 'copy-host\n']]);
+
+        expect((await execOut(id, ['sh', '-c', 'mkdir -p /tmp/d/sub && echo a > /tmp/d/a && chmod 600 /tmp/d/a && ln -s a /tmp/d/link'])).exitCode).toBe(0);
+        const dir = await untar(await engine.copyFrom(id, '/tmp/d'));
+        expect(dir.map((e) => [e.name, e.type, e.linkname])).toEqual([
+          ['d/', 'dir', ''],
+          ['d/a', 'file', ''],
+          ['d/link', 'symlink', 'a'],
+          ['d/sub/', 'dir', ''],
+        ]);
+        expect(dir[1]).toMatchObject({ mode: 0o600, content: 'a\n' });
+        expect((await untar(await engine.copyFrom(id, '/tmp/d/.'))).map((e) => e.name)).toEqual(['./', './a', './link', './sub/']);
+        // a symlink as the last component is archived as the symlink
+        expect((await untar(await engine.copyFrom(id, '/tmp/d/link'))).map((e) => [e.name, e.type, e.linkname])).toEqual([['link', 'symlink', 'a']]);
+      });
+
+      it('copies into a stopped container (its process sees the file) and out of an exited one', async () => {
+        const id = await create(sh('cat /tmp/in/hello.txt; echo written by the container > /tmp/out.txt'));
+        await engine.copyTo(id, '/tmp', tarOf([{ name: 'in/hello.txt', content: 'copied while stopped\n' }]));
+        const waiting = engine.waitContainer(id, { condition: 'next-exit' });
+        await engine.startContainer(id);
+        expect(await waiting).toEqual({ exitCode: 0 });
+        expect((await collect(engine.containerLogs(id, {}))).map((l) => l.text)).toEqual(['copied while stopped']);
+        const out = await untar(await engine.copyFrom(id, '/tmp/out.txt'));
+        expect(out.map((e) => [e.name, e.content])).toEqual([['out.txt', 'written by the container\n']]);
+        expect((await untar(await engine.copyFrom(id, '/tmp/in/hello.txt')))[0]?.content).toBe('copied while stopped\n');
+      });
+
+      it('refuses a tar entry outside the extraction directory, and writes nothing there', async () => {
+        const id = await create(sh('sleep 100'));
+        await engine.startContainer(id);
+        await expect(engine.copyTo(id, '/tmp', tarOf([{ name: '../escape', content: 'must not land\n' }]))).rejects.toThrow(/outside of/);
+        expect((await execOut(id, ['sh', '-c', 'test -e /escape || test -e /tmp/escape; echo $?'])).text).toBe('1\n');
+      });
+
+      it('a missing path is not found; an extraction point that is a file is not a directory', async () => {
+        const id = await create(sh('sleep 100'));
+        await engine.startContainer(id);
+        const missingFrom = await engine.copyFrom(id, '/no/such/file').catch((e: unknown) => e);
+        expect(missingFrom).toBeInstanceOf(ObjectNotFoundError);
+        expect((missingFrom as Error).message).toMatch(/^Could not find the file \/no\/such\/file in container /);
+        const missingTo = await engine.copyTo(id, '/no/such/dir', tarOf([{ name: 'x', content: 'x' }])).catch((e: unknown) => e);
+        expect(missingTo).toBeInstanceOf(ObjectNotFoundError);
+        expect((missingTo as Error).message).toMatch(/^Could not find the file \/no\/such\/dir in container /);
+        await expect(engine.copyTo(id, '/etc/hostname', tarOf([{ name: 'x', content: 'x' }]))).rejects.toThrow(/not a directory/);
       });
     });
   });

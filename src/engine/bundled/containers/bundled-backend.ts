@@ -11,8 +11,12 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { ContainerStats, ExecOptions, ExecResult, LogLine, LogOptions, ProcessList } from '../../containers';
-import { EngineError, InvalidArgumentError, ObjectNotFoundError } from '../../errors';
+import type { ContainerSpec, ContainerStats, ExecOptions, ExecResult, LogLine, LogOptions, ProcessList } from '../../containers';
+import { InvalidArgumentError, ObjectNotFoundError } from '../../errors';
+import { copyFromContainer } from './archive/copy-from-container';
+import { copyTargetMounts, stoppedBinds } from './archive/copy-mounts';
+import { copyToContainer } from './archive/copy-to-container';
+import { type ContainerRoot, CopyRootMounts, openRunningRoot } from './archive/container-root';
 import type { ContainerBackend, Running } from './manager/backend';
 import type { ContainerRecord } from './manager/record';
 import { createUnderMonitor, readExitFile, watchExits } from './monitor/conmon';
@@ -21,6 +25,10 @@ import { readLog } from './monitor/log-reader';
 import { buildOciSpec, type ResolvedMount } from './oci/build-spec';
 import { hostnameFile, hostsFile, resolvConf } from './oci/etc-files';
 import { hostCapabilities } from './oci/host-capabilities';
+import { linuxResources } from './oci/resources';
+import { rlimitsFromUlimits } from './oci/rlimits';
+import { parseSecurityOptions } from './oci/security-options';
+import { containerSysctls } from './oci/sysctls';
 import { ociSpecJson } from './oci/oci-spec-json';
 import { hostDevices, resolveDevices } from './oci/resolve-devices';
 import { resolveUser } from './oci/resolve-user';
@@ -45,6 +53,8 @@ export interface BundledBackendOptions {
 export class BundledBackend implements ContainerBackend {
   readonly runtime: OciRuntime;
   private readonly cgroupParent: string;
+  /** Stopped containers' roots mounted for copies (counted). */
+  private readonly copyMounts = new CopyRootMounts();
   /** Per running container with max-file > 1: the keeper filing conmon's rotated logs. */
   private readonly logKeepers = new Map<string, { close(): void }>();
 
@@ -58,13 +68,25 @@ export class BundledBackend implements ContainerBackend {
     await fs.mkdir(path.join(this.options.run, 'runtime'), { recursive: true, mode: 0o700 });
   }
 
+  /** What buildOciSpec would refuse at start, refused at create (as Docker does). */
+  validate(spec: ContainerSpec): void {
+    linuxResources(spec.resources);
+    containerSysctls(spec.sysctls, spec.networkMode?.kind === 'host' ? 'host' : spec.networkMode?.kind === 'container' ? 'shared' : 'own');
+    parseSecurityOptions(spec.securityOpt);
+    rlimitsFromUlimits(spec.ulimits);
+    maxFiles(spec.logConfig?.options);
+    logLimits(spec.logConfig?.options);
+  }
+
   async run(record: ContainerRecord): Promise<Running> {
     const p = this.paths(record);
     let mounted = false;
     try {
       for (const d of [p.upper, p.work, p.merged, p.userdata, p.bundle, p.runDir, p.persist, p.sockets]) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      await fs.chmod(p.upper, 0o755); // the container's / (Docker's is 0755)
       await fs.rm(path.join(this.exitDir(), record.id), { force: true });
-      await this.runtime.delete(record.id, true).catch(() => undefined);
+      // runtime state a crash left behind (one runtime call only when there is some)
+      if (await exists(path.join(this.options.run, 'runtime', record.id))) await this.runtime.delete(record.id, true).catch(() => undefined);
       await mountRootfs(record.layerDirs, { upper: p.upper, work: p.work, merged: p.merged });
       mounted = true;
       const spec = record.spec;
@@ -214,12 +236,41 @@ export class BundledBackend implements ContainerBackend {
     return { titles, processes };
   }
 
-  copyFrom(): Promise<NodeJS.ReadableStream> {
-    return Promise.reject(new EngineError('copying files out of a container is not available in the bundled engine yet'));
+  // ---- copy (Docker's archive GET/PUT): the work is in ./archive/ ----
+
+  async copyFrom(record: ContainerRecord, containerPath: string): Promise<NodeJS.ReadableStream> {
+    const { root } = await this.copyRoot(record);
+    return copyFromContainer(root, containerPath, record.name);
   }
 
-  copyTo(): Promise<void> {
-    return Promise.reject(new EngineError('copying files into a container is not available in the bundled engine yet'));
+  async copyTo(record: ContainerRecord, containerPath: string, tar: NodeJS.ReadableStream): Promise<void> {
+    const { root, running } = await this.copyRoot(record);
+    await copyToContainer(root, containerPath, tar, {
+      ref: record.name,
+      sameOwner: process.getuid?.() === 0,
+      mounts: copyTargetMounts(record.spec, running),
+      readOnlyRootfs: record.spec.readOnlyRootfs === true,
+    });
+  }
+
+  /** A running container's root through /proc/<pid>/root; a stopped one's overlay mounted for the copy, its binds mapped. */
+  private async copyRoot(record: ContainerRecord): Promise<{ root: ContainerRoot; running: boolean }> {
+    const live = await this.alive(record);
+    if (live) {
+      const root = await openRunningRoot(live.pid, async () => (await this.alive(record))?.pid === live.pid);
+      if (root) return { root, running: true };
+    }
+    const p = this.paths(record);
+    const root = await this.copyMounts.openStopped({
+      layerDirs: record.layerDirs,
+      dirs: { upper: p.upper, work: p.work, merged: p.merged },
+      binds: stoppedBinds(record.spec, { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf }),
+      running: async () => {
+        const state = await this.runtime.state(record.id);
+        return state !== undefined && state.status !== 'stopped';
+      },
+    });
+    return { root, running: false };
   }
 
   private async mounts(record: ContainerRecord): Promise<ResolvedMount[]> {
@@ -310,4 +361,11 @@ function mergeEnv(base: readonly string[], over: readonly string[]): string[] {
 function splitPsRow(row: string, columns: number): string[] {
   const cells = row.trim().split(/\s+/);
   return [...cells.slice(0, columns - 1), cells.slice(columns - 1).join(' ')];
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }

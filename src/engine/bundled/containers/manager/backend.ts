@@ -13,6 +13,8 @@ export interface Running {
 }
 
 export interface ContainerBackend {
+  /** Refuses, before anything is created, a spec this backend can never run (impossible resources, bad sysctls …). */
+  validate(spec: import('../../../containers').ContainerSpec): void;
   /** Prepares the root file system and bundle, and starts the container under its monitor. Leaves nothing behind on failure. */
   run(record: ContainerRecord): Promise<Running>;
   /** Sends `signal` (name or number) to the main process, or to every process with `all`. */

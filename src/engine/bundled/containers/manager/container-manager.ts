@@ -108,6 +108,7 @@ export class ContainerManager implements ContainerStore, EventSource {
     if (!NAME.test(spec.name)) {
       throw containerErrors.invalidName(spec.name);
     }
+    this.backend.validate(spec);
     const image = await this.options.images.resolve(spec.image);
     return this.lock.run(`name:${spec.name}`, async () => {
       const taken = this.byName(spec.name);
@@ -359,7 +360,6 @@ export class ContainerManager implements ContainerStore, EventSource {
       this.health.stop(id);
       // the OOM verdict first: cleanup removes the cgroup that holds it
       const oomKilled = await this.backend.oomKilled(record).catch(() => false);
-      await this.backend.cleanup(record).catch((err: unknown) => this.options.onWarning?.(`container ${record.name}: cleanup after exit failed: ${messageOf(err)}`));
       const finishedAt = new Date().toISOString();
       const ranForMs = record.state.startedAt ? Date.now() - Date.parse(record.state.startedAt) : 0;
       const decision = decideRestart({
@@ -382,8 +382,11 @@ export class ContainerManager implements ContainerStore, EventSource {
       });
       if (oomKilled) this.emit('oom', record);
       this.emit('die', this.get(id), { exitCode: String(exitCode) });
+      // waiters learn of the exit at once; the cleanup (runtime state, root mount) still holds
+      // the lock, so whatever they do next to this container waits for it
       for (const resolve of this.exitWaiters.get(id) ?? []) resolve(exitCode);
       this.exitWaiters.delete(id);
+      await this.backend.cleanup(record).catch((err: unknown) => this.options.onWarning?.(`container ${record.name}: cleanup after exit failed: ${messageOf(err)}`));
       if (decision.restart) this.scheduleRestart(id, decision.delayMs);
       else this.settleStopped(id);
     });

@@ -19,6 +19,8 @@ export class FakeBackend implements ContainerBackend {
   private nextPid = 1000;
   private onExit: ((id: string, code: number) => void) | undefined;
 
+  validate(): void {}
+
   async run(record: ContainerRecord): Promise<Running> {
     if (this.failRun) throw this.failRun;
     const r = { pid: this.nextPid++, monitorPid: this.nextPid++ };
