@@ -50,7 +50,10 @@ describe('createWorkerExtractor', () => {
     const expected = await extractLayer(chunked(tar, 64 << 10), inThread);
     const got = await extractor.extractLayer(chunked(tar, 64 << 10), inWorker);
     expect(got).toEqual(expected);
-    expect([...listTree(inWorker)]).toEqual([...listTree(inThread)]);
+    // directories the tar implies and whiteout devices get the time of the extraction: compare the rest
+    const implied = new Set(['.', 'usr', 'usr/bin', 'usr/lib', 'gone', 'gone/file']);
+    const comparable = (dir: string): unknown[] => [...listTree(dir)].map(([p, r]) => [p, implied.has(p) ? { ...r, mtime: 0 } : r]);
+    expect(comparable(inWorker)).toEqual(comparable(inThread));
   });
 
   it('rejects with the input’s own error when it fails at the very end, after the whole tar', async () => {
