@@ -15,6 +15,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { count, parseFlags } from '../common/args';
+import { runFigures, runsLine, secondsText } from '../common/stats';
 import { defaultBenchDir, generate } from './generate';
 
 interface Args {
@@ -45,25 +47,15 @@ const usage = 'usage: run.ts [--services N] [--runs N] [--warmup N] [--out DIR] 
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { services: 1000, runs: 5, warmup: 1, dir: defaultBenchDir, legacyVersion: false, json: false };
-  const count = (flag: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${value ?? 'nothing'}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    switch (arg) {
-      case '--services': args.services = count(arg, argv[++i], 1); break;
-      case '--runs': args.runs = count(arg, argv[++i], 1); break;
-      case '--warmup': args.warmup = count(arg, argv[++i], 0); break;
-      case '--out': args.dir = path.resolve(argv[++i] ?? '.'); break;
-      case '--file': args.file = path.resolve(argv[++i] ?? ''); break;
-      case '--legacy-version': args.legacyVersion = true; break;
-      case '--json': args.json = true; break;
-      case '--help': case '-h': process.stdout.write(`${usage}\n`); process.exit(0); break;
-      default: throw new Error(`unknown argument: ${arg}\n${usage}`);
-    }
-  }
+  parseFlags(argv, usage, {
+    '--services': (flag, next) => { args.services = count(flag, next(), 1); },
+    '--runs': (flag, next) => { args.runs = count(flag, next(), 1); },
+    '--warmup': (flag, next) => { args.warmup = count(flag, next(), 0); },
+    '--out': (_flag, next) => { args.dir = path.resolve(next() ?? '.'); },
+    '--file': (_flag, next) => { args.file = path.resolve(next() ?? ''); },
+    '--legacy-version': () => { args.legacyVersion = true; },
+    '--json': () => { args.json = true; },
+  });
   return args;
 }
 
@@ -101,14 +93,6 @@ function check(tool: Tool, file: string): { services?: string[]; error?: string;
   if (r.status !== 0) return { error: `exit code ${r.status}\n${firstLines(r.stderr || r.stdout)}`, warnings: '' };
   return { services: r.stdout.split('\n').filter((s) => s !== '').sort(), warnings: r.stderr.trim() };
 }
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-const fmt = (s: number): string => `${s.toFixed(3)} s`;
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
@@ -177,9 +161,7 @@ function main(): number {
     ok: t.ok,
     error: t.error,
     runs: t.seconds.length,
-    median: t.ok ? median(t.seconds) : undefined,
-    min: t.ok ? Math.min(...t.seconds) : undefined,
-    max: t.ok ? Math.max(...t.seconds) : undefined,
+    ...runFigures(t.ok, t.seconds),
   }));
   const [ts, dc] = results;
   const ratio = ts.ok && dc.ok && ts.median && dc.median ? dc.median / ts.median : undefined;
@@ -190,7 +172,7 @@ function main(): number {
     log('');
     for (const r of results) {
       const label = r.tool.padEnd(24);
-      log(r.ok ? `${label} median ${fmt(r.median ?? 0)}  (min ${fmt(r.min ?? 0)}, max ${fmt(r.max ?? 0)}, ${r.runs} runs)` : `${label} failed`);
+      log(r.ok ? `${label} ${runsLine(r, r.runs, secondsText)}` : `${label} failed`);
     }
     log(ratio !== undefined
       ? `ratio docker-compose / tscompose: ${ratio.toFixed(1)}x  (target: >= 10x)`

@@ -24,6 +24,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startDockerd, type Dockerd } from '../../test/support/dockerd';
+import { count, parseFlags } from '../common/args';
+import { runFigures, runsLine, secondsText } from '../common/stats';
 import { runCommand } from '../../test/support/run-command';
 
 const REGISTRY = '127.0.0.1:5000';
@@ -46,33 +48,15 @@ const usage = 'usage: run.ts [--runs N] [--warmup N] [--image NAME:TAG] [--json]
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { runs: 3, warmup: 1, image: 'wordpress:php7.4', json: false };
-  const count = (flag: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${value ?? 'nothing'}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    switch (arg) {
-      case '--runs': args.runs = count(arg, argv[++i], 1); break;
-      case '--warmup': args.warmup = count(arg, argv[++i], 0); break;
-      case '--image': args.image = argv[++i] ?? ''; break;
-      case '--json': args.json = true; break;
-      case '--help': case '-h': process.stdout.write(`${usage}\n`); process.exit(0); break;
-      default: throw new Error(`unknown argument: ${arg}\n${usage}`);
-    }
-  }
+  parseFlags(argv, usage, {
+    '--runs': (flag, next) => { args.runs = count(flag, next(), 1); },
+    '--warmup': (flag, next) => { args.warmup = count(flag, next(), 0); },
+    '--image': (_flag, next) => { args.image = next() ?? ''; },
+    '--json': () => { args.json = true; },
+  });
   if (!/^[a-z0-9][a-z0-9._/-]*:[\w][\w.-]*$/.test(args.image)) throw new Error(`--image needs NAME:TAG of the local registry, got "${args.image}"`);
   return args;
 }
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-const fmt = (s: number): string => `${s.toFixed(3)} s`;
 
 function lastLines(text: string, n = 6): string {
   return text.trimEnd().split('\n').slice(-n).join('\n');
@@ -228,9 +212,7 @@ async function main(): Promise<number> {
       error: t.error,
       runs: t.seconds.length,
       seconds: t.seconds,
-      median: t.ok ? median(t.seconds) : undefined,
-      min: t.ok ? Math.min(...t.seconds) : undefined,
-      max: t.ok ? Math.max(...t.seconds) : undefined,
+      ...runFigures(t.ok, t.seconds),
     }));
     const [ts, dk] = results;
     const ratio = ts?.ok && dk?.ok && ts.median && dk.median ? dk.median / ts.median : undefined;
@@ -240,7 +222,7 @@ async function main(): Promise<number> {
       log(`image ID ${ids[0] ?? '(unknown)'}\n`);
       for (const r of results) {
         const label = r.tool.padEnd(22);
-        log(r.ok ? `${label} median ${fmt(r.median ?? 0)}  (min ${fmt(r.min ?? 0)}, max ${fmt(r.max ?? 0)}, ${r.runs} runs)` : `${label} failed`);
+        log(r.ok ? `${label} ${runsLine(r, r.runs, secondsText)}` : `${label} failed`);
       }
       log(ratio !== undefined ? `ratio docker pull / tscompose: ${ratio.toFixed(2)}x  (target: >= 1x)` : 'ratio: not available (a tool failed)');
       log(`load average at the end: ${load()} (a busy machine spreads the runs: compare min and max)`);

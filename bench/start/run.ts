@@ -29,10 +29,12 @@ import { startDockerd, type Dockerd } from '../../test/support/dockerd';
 import { unmountUnder } from '../../test/support/mounts';
 import { isRunning, processesMentioning, signal, waitForExit } from '../../test/support/processes';
 import { runCommand } from '../../test/support/run-command';
+import { count, parseFlags } from '../common/args';
+import { median, ms, runFigures, runsLine } from '../common/stats';
 import { dockerMemory, engineMemory, type MemoryFigures } from './memory';
 import { mib } from './process-memory';
 import { prepareRawBundle, releaseRawBundle } from './raw-runtime';
-import { CGROUP_PREFIX, engineApiWay, median, ms, processWay, runtimeWays, type Way } from './ways';
+import { CGROUP_PREFIX, engineApiWay, processWay, runtimeWays, type Way } from './ways';
 
 const REGISTRY = 'http://127.0.0.1:5000';
 
@@ -47,22 +49,12 @@ const usage = 'usage: run.ts [--runs N] [--warmup N] [--containers N] [--json]';
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { runs: 15, warmup: 2, containers: 20, json: false };
-  const count = (flag: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${value ?? 'nothing'}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    switch (arg) {
-      case '--runs': args.runs = count(arg, argv[++i], 1); break;
-      case '--warmup': args.warmup = count(arg, argv[++i], 1); break;
-      case '--containers': args.containers = count(arg, argv[++i], 1); break;
-      case '--json': args.json = true; break;
-      case '--help': case '-h': process.stdout.write(`${usage}\n`); process.exit(0); break;
-      default: throw new Error(`unknown argument: ${arg}\n${usage}`);
-    }
-  }
+  parseFlags(argv, usage, {
+    '--runs': (flag, next) => { args.runs = count(flag, next(), 1); },
+    '--warmup': (flag, next) => { args.warmup = count(flag, next(), 1); },
+    '--containers': (flag, next) => { args.containers = count(flag, next(), 1); },
+    '--json': () => { args.json = true; },
+  });
   return args;
 }
 
@@ -164,7 +156,7 @@ async function main(): Promise<number> {
     };
     for (const r of results) {
       const label = r.name.padEnd(30);
-      log(r.error === undefined ? `${label} median ${ms(median(r.seconds))}  (min ${ms(Math.min(...r.seconds))}, max ${ms(Math.max(...r.seconds))}, ${r.seconds.length} runs)` : `${label} failed: ${r.error}`);
+      log(r.error === undefined ? `${label} ${runsLine(runFigures(true, r.seconds), r.seconds.length, ms)}` : `${label} failed: ${r.error}`);
       if (r.name === 'engine API' && removals.length > 0) log(`${'  … and removeContainer'.padEnd(30)} median ${ms(median(removals))}  (create + start + wait + remove)`);
     }
     for (const note of [runc.note, crun.note]) if (note !== undefined) log(note);

@@ -12,14 +12,6 @@ export interface Way {
   run(): Promise<number>;
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-export const ms = (s: number): string => `${(s * 1000).toFixed(1)} ms`;
-
 export function engineApiWay(client: EngineClient, removals: number[]): Way {
   let n = 0;
   return {

@@ -4,6 +4,7 @@
  * (Parent, Comment, DockerVersion, GraphDriver …) are left out rather than invented.
  */
 import type { ImageInfo } from '../../engine/engine';
+import { dockerHealthcheck } from './docker-healthcheck';
 
 export interface DockerImageInspect {
   readonly Id: string;
@@ -33,17 +34,7 @@ export function dockerImageInspect(image: ImageInfo): DockerImageInspect {
     Labels: c.labels ?? null,
   };
   if (c.stopSignal !== undefined) config.StopSignal = c.stopSignal;
-  if (c.healthcheck !== undefined) {
-    const h = c.healthcheck;
-    config.Healthcheck = {
-      ...(h.test !== undefined ? { Test: h.test } : {}),
-      ...(h.intervalNs !== undefined ? { Interval: h.intervalNs } : {}),
-      ...(h.timeoutNs !== undefined ? { Timeout: h.timeoutNs } : {}),
-      ...(h.startPeriodNs !== undefined ? { StartPeriod: h.startPeriodNs } : {}),
-      ...(h.startIntervalNs !== undefined ? { StartInterval: h.startIntervalNs } : {}),
-      ...(h.retries !== undefined ? { Retries: h.retries } : {}),
-    };
-  }
+  if (c.healthcheck !== undefined) config.Healthcheck = dockerHealthcheck(c.healthcheck);
   return {
     Id: image.id,
     RepoTags: image.repoTags,

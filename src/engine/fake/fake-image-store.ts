@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ImageConfig, ImageInfo, ImageRef, ImageStore, Platform, PullEvent, PullOptions, RemovedImage } from '../engine';
 import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError, RemoteError } from '../errors';
-import { TAR_END, tarFile } from '../bundled/images/archive/tar-writer';
+import { TAR_END, tarFile } from '../bundled/tar/tar-writer';
 import { makeReference, parseReference } from '../bundled/images/reference';
 import { ByteSource, isStreamFailure } from '../bundled/images/unpack/byte-source';
 import { messageOf } from '../bundled/images/unpack/layer-error';

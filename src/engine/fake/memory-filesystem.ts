@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../errors';
-import { TAR_END, tarHeader, tarPadding } from '../bundled/images/archive/tar-writer';
+import { TAR_END, tarHeader, tarPadding } from '../bundled/tar/tar-writer';
 import { ByteSource, isStreamFailure } from '../bundled/images/unpack/byte-source';
 import { messageOf } from '../bundled/images/unpack/layer-error';
 import { readTar } from '../bundled/images/unpack/tar-reader';

@@ -4,8 +4,9 @@
  * Docker's zero time; fields Docker has and tscompose does not know (GraphDriver, LogPath,
  * AppArmorProfile …) are left out rather than invented.
  */
-import type { ContainerInfo, HealthcheckSpec, MountSpec } from '../../../engine/containers';
+import type { ContainerInfo, MountSpec } from '../../../engine/containers';
 import type { ImageConfig } from '../../../engine/engine';
+import { dockerHealthcheck } from '../../format/docker-healthcheck';
 import { effectiveConfig } from './container-config';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -132,15 +133,4 @@ function mountOf(m: MountSpec): Record<string, unknown> {
   if (m.type === 'bind') return { Type: 'bind', Source: m.source, Destination: m.target, Mode: '', RW: m.readOnly !== true, Propagation: m.propagation ?? 'rprivate' };
   if (m.type === 'volume') return { Type: 'volume', Name: m.source ?? '', Source: '', Destination: m.target, Driver: 'local', Mode: '', RW: m.readOnly !== true, Propagation: '' };
   return { Type: 'tmpfs', Source: '', Destination: m.target, Mode: '', RW: m.readOnly !== true, Propagation: '' };
-}
-
-function dockerHealthcheck(h: HealthcheckSpec): Record<string, unknown> {
-  return {
-    ...(h.test !== undefined ? { Test: h.test } : {}),
-    ...(h.intervalNs !== undefined ? { Interval: h.intervalNs } : {}),
-    ...(h.timeoutNs !== undefined ? { Timeout: h.timeoutNs } : {}),
-    ...(h.startPeriodNs !== undefined ? { StartPeriod: h.startPeriodNs } : {}),
-    ...(h.startIntervalNs !== undefined ? { StartInterval: h.startIntervalNs } : {}),
-    ...(h.retries !== undefined ? { Retries: h.retries } : {}),
-  };
 }

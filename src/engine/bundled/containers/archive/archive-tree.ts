@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { at, closeQuietly, errnoCode, listDir, lstatAt, type Name, OPEN_READ, openDirAt } from './fd-ops';
 import type { Place, RootFs } from './root-fs';
-import { type ArchiveEntryType, type ArchiveHeader, tarEntryHeader, tarPadding, TAR_TRAILER } from './tar-entry-header';
+import { TAR_END, type TarEntryHeader, tarEntryHeader, type TarHeaderType, tarPadding } from '../../tar/tar-writer';
 
 const CHUNK = 64 * 1024;
 
@@ -60,7 +60,7 @@ export async function* archiveTree(rootFs: RootFs, top: ArchiveTop, topName: str
   } else {
     yield* archiver.entry(top.place.dirFd, top.place.name, top.path, name, undefined);
   }
-  yield TAR_TRAILER;
+  yield TAR_END;
 }
 
 class TreeArchiver {
@@ -183,7 +183,7 @@ class TreeArchiver {
   }
 }
 
-function header(name: Buffer, type: ArchiveEntryType, st: fs.Stats): ArchiveHeader {
+function header(name: Buffer, type: TarHeaderType, st: fs.Stats): TarEntryHeader {
   return { name, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
 }
 

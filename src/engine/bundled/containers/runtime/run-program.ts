@@ -19,7 +19,7 @@ export interface RunProgramOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Written to the program's stdin, which is then closed (default: stdin is /dev/null). */
-  readonly input?: string;
+  readonly input?: string | Buffer;
   /** Default 60 s. */
   readonly timeoutMs?: number;
 }

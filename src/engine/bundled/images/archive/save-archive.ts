@@ -32,7 +32,7 @@ import { repositoryOf, shortId, type BlobRef, type ImageRecord, type ImageRecord
 import { dockerRepositories, dockerSaveManifest, DOCKER_MANIFEST, DOCKER_REPOSITORIES } from './docker-save';
 import { layerTar, measureLayer } from './layer-tar';
 import { OCI_INDEX, OCI_LAYOUT, ociIndex, ociLayoutFile, ociManifest } from './oci-layout';
-import { TAR_END, tarFile, tarHeader, tarPadding } from './tar-writer';
+import { TAR_END, tarFile, tarHeader, tarPadding } from '../../tar/tar-writer';
 
 export interface SaveDeps {
   readonly stores: GarbageStores;

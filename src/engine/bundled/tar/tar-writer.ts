@@ -1,21 +1,24 @@
 /**
- * Tar headers for a copy out of a container, as Docker writes them (Go's archive/tar in PAX
- * format): a ustar header, preceded by a pax extended header (`x`) for whatever ustar cannot
- * hold — a name or link target that is not ASCII or too long, an id, size or time out of the
- * octal fields' range. Names are bytes (a file name need not be UTF-8). Directories end in `/`.
- * User and group names are left empty (Docker does not look them up either).
+ * The one tar writer: headers as Go's archive/tar writes them in PAX format (what Docker's
+ * `docker cp` and `docker save` produce) — a ustar header, preceded by a pax extended header
+ * (`x`) for whatever ustar cannot hold: a name or link target that is not ASCII or too long, an
+ * id, size or time out of the octal fields' range. Names are bytes (a file name need not be
+ * UTF-8). Directories end in `/`. User and group names are left empty (Docker does not look
+ * them up either). GNU tar, Go's archive/tar and our reader (images/unpack/tar-reader.ts) read
+ * the output. The content is the caller's: header, then `size` bytes, then `tarPadding(size)`;
+ * `TAR_END` closes the archive.
  */
 
-export const BLOCK = 512;
+export const TAR_BLOCK = 512;
 
 /** The end of an archive: two zero blocks (what Go's tar.Writer.Close writes). */
-export const TAR_TRAILER: Buffer = Buffer.alloc(2 * BLOCK);
+export const TAR_END: Buffer = Buffer.alloc(2 * TAR_BLOCK);
 
-export type ArchiveEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+export type TarHeaderType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
-export interface ArchiveHeader {
+export interface TarEntryHeader {
   readonly name: Buffer;
-  readonly type: ArchiveEntryType;
+  readonly type: TarHeaderType;
   /** Permission bits with setuid, setgid and sticky. */
   readonly mode: number;
   readonly uid: number;
@@ -30,13 +33,13 @@ export interface ArchiveHeader {
   readonly devminor?: number;
 }
 
-const FLAG: Readonly<Record<ArchiveEntryType, string>> = { file: '0', hardlink: '1', symlink: '2', char: '3', block: '4', dir: '5', fifo: '6' };
+const FLAG: Readonly<Record<TarHeaderType, string>> = { file: '0', hardlink: '1', symlink: '2', char: '3', block: '4', dir: '5', fifo: '6' };
 const MAX_ID = 0o7777777;
 const MAX_SIZE = 0o77777777777;
 const SLASH = 0x2f;
 
 /** The header block(s) of one entry. */
-export function tarEntryHeader(h: ArchiveHeader): Buffer {
+export function tarEntryHeader(h: TarEntryHeader): Buffer {
   const name = h.type === 'dir' && h.name[h.name.length - 1] !== SLASH ? Buffer.concat([h.name, Buffer.from('/')]) : h.name;
   const linkname = h.linkname ?? Buffer.alloc(0);
   const size = h.type === 'file' ? h.size : 0;
@@ -72,7 +75,40 @@ export function tarEntryHeader(h: ArchiveHeader): Buffer {
 
 /** Zero bytes that complete `size` bytes of content to whole blocks. */
 export function tarPadding(size: number): Buffer {
-  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+  return Buffer.alloc((TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK);
+}
+
+/** A file or directory entry named by a string (UTF-8), owned by root: what `image save` and the fake engine write. */
+export interface TarHeaderSpec {
+  /** Path in the archive; directories may end in `/` (added when missing). */
+  readonly name: string;
+  readonly type: 'file' | 'dir';
+  /** Content length of a file. */
+  readonly size?: number;
+  /** Default 0644 for files, 0755 for directories. */
+  readonly mode?: number;
+  /** Seconds since the epoch; default 0. */
+  readonly mtime?: number;
+}
+
+/** The header block(s) of a file or directory owned by root; throws a RangeError on a size that is not a whole number ≥ 0. */
+export function tarHeader(spec: TarHeaderSpec): Buffer {
+  const size = spec.type === 'file' ? (spec.size ?? 0) : 0;
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`tar entry ${spec.name}: invalid size ${size}`);
+  return tarEntryHeader({
+    name: Buffer.from(spec.name, 'utf8'),
+    type: spec.type,
+    mode: spec.mode ?? (spec.type === 'dir' ? 0o755 : 0o644),
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: spec.mtime ?? 0,
+  });
+}
+
+/** A whole entry for content already in memory (small metadata files). */
+export function tarFile(name: string, content: Buffer, mode?: number): Buffer {
+  return Buffer.concat([tarHeader({ name, type: 'file', size: content.length, ...(mode !== undefined ? { mode } : {}) }), content, tarPadding(content.length)]);
 }
 
 interface UstarFields {
@@ -90,7 +126,7 @@ interface UstarFields {
 }
 
 function ustar(f: UstarFields): Buffer {
-  const block = Buffer.alloc(BLOCK);
+  const block = Buffer.alloc(TAR_BLOCK);
   f.name.copy(block, 0, 0, 100);
   octal(block, 100, 8, f.mode);
   octal(block, 108, 8, f.uid);
