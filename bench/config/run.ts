@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { count, parseFlags } from '../common/args';
@@ -116,8 +117,11 @@ function main(): number {
     description = `${g.file}: ${g.services.length} services, ${g.lines} lines, ${(g.bytes / 1e6).toFixed(2)} MB`;
   }
   const log = (s: string) => { if (!args.json) process.stdout.write(`${s}\n`); };
+  const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadBefore = load();
   log(`bench/config: ${description}`);
-  log(`${args.runs} timed run(s) per tool after ${args.warmup} warm-up run(s), alternating\n`);
+  log(`${args.runs} timed run(s) per tool after ${args.warmup} warm-up run(s), alternating`);
+  log(`${os.availableParallelism()} CPUs, load average ${loadBefore} (1, 5, 15 min)\n`);
 
   const timings: Timing[] = [];
   const listed = new Map<string, string[]>();
@@ -167,7 +171,7 @@ function main(): number {
   const ratio = ts.ok && dc.ok && ts.median && dc.median ? dc.median / ts.median : undefined;
 
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ file, services: expected?.length, results, ratio }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ file, services: expected?.length, results, ratio, load: { before: loadBefore, after: load() } }, null, 2)}\n`);
   } else {
     log('');
     for (const r of results) {
@@ -177,6 +181,7 @@ function main(): number {
     log(ratio !== undefined
       ? `ratio docker-compose / tscompose: ${ratio.toFixed(1)}x  (target: >= 10x)`
       : 'ratio: not available (a tool failed)');
+    log(`load average at the end: ${load()} (a busy machine spreads the runs: compare min and max)`);
   }
   return results.every((r) => r.ok) ? 0 : 1;
 }

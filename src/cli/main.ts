@@ -3,6 +3,7 @@
  * The tscompose entry point: global options, the commands, and the only place
  * that turns errors into messages and exit codes (DESIGN habit 1).
  */
+import './use-code-cache';
 import { Command, CommanderError, Option } from 'commander';
 import { Compose } from '../compose/api';
 import { ComposeError, ValidationError } from '../compose/errors';

@@ -9,8 +9,9 @@
  * extensions only at the top level, `ipam: {}`, `resources: {}`, `command:
  * null`).
  */
-import { emitYaml, goYamlKeyLess, indentOf, inline, isBlockCollection, scalarText, writeMap, writeSeq, type YamlValue } from './go-yaml';
+import { emitYaml, goYamlKeyLess, indentOf, inline, isBlockCollection, keyText, scalarText, writeMap, writeSeq, type YamlValue } from './go-yaml';
 import { isList, isMap, type Node, type TreeList, type TreeMap } from './loader/tree';
+import { pathPatterns, type PathState } from './path-patterns';
 
 export type CanonicalValue = YamlValue;
 type CanonicalMap = { [k: string]: CanonicalValue };
@@ -174,6 +175,8 @@ interface Compiled {
   readonly zeroDurations: ReadonlySet<string>;
   readonly drop: ReadonlySet<string>;
   readonly always: Readonly<Record<string, CanonicalValue>>;
+  /** The keys of `always` that are known keys. */
+  readonly alwaysKnown: readonly string[];
   readonly jsonAlways: Readonly<Record<string, CanonicalValue>>;
 }
 
@@ -189,77 +192,20 @@ function compileStruct(s: Struct): Compiled {
     zeroDurations: new Set(s.zeroDurations),
     drop: new Set(s.drop),
     always: s.always ?? {},
+    alwaysKnown: Object.keys(s.always ?? {}).filter((k) => s.keys.includes(k)),
     jsonAlways: s.jsonAlways ?? {},
   };
 }
 
-interface Trie {
-  struct?: Compiled;
-  readonly children: Map<string, Trie>;
-  star?: Trie;
+/** The compiled struct of each pattern, walked alongside the tree (path-patterns.ts). */
+type State = PathState<Compiled>;
+
+const start: State = pathPatterns(Object.fromEntries(Object.entries(structs).map(([p, s]) => [p, compileStruct(s)])));
+
+/** The struct laid over the path `state` stands for, if any. */
+function structAt(state: State): Compiled | undefined {
+  return state.values.length > 0 ? state.values[0] : undefined;
 }
-
-const root: Trie = buildTrie(structs);
-
-function buildTrie(table: Readonly<Record<string, Struct>>): Trie {
-  const top: Trie = { children: new Map() };
-  for (const [pattern, struct] of Object.entries(table)) {
-    let node = top;
-    for (const seg of pattern === '' ? [] : pattern.split('.')) {
-      if (seg === '*') node = node.star ??= { children: new Map() };
-      else {
-        let next = node.children.get(seg);
-        if (!next) node.children.set(seg, (next = { children: new Map() }));
-        node = next;
-      }
-    }
-    node.struct = compileStruct(struct);
-  }
-  return top;
-}
-
-function step(tries: readonly Trie[], key: string | undefined): Trie[] {
-  const out: Trie[] = [];
-  for (const t of tries) {
-    const c = key === undefined ? undefined : t.children.get(key);
-    if (c) out.push(c);
-    if (t.star) out.push(t.star);
-  }
-  return out;
-}
-
-function structOf(tries: readonly Trie[]): Compiled | undefined {
-  for (const t of tries) if (t.struct) return t.struct;
-  return undefined;
-}
-
-/**
- * The trie nodes a path reaches, with the steps from there made once: a key no
- * pattern names (a service name, a list index) leads where `*` leads.
- */
-class State {
-  readonly struct: Compiled | undefined;
-  private readonly named = new Map<string, State>();
-  private other: State | undefined;
-
-  constructor(private readonly tries: readonly Trie[]) {
-    this.struct = structOf(tries);
-  }
-
-  next(key: string | undefined): State {
-    if (key !== undefined) {
-      for (let i = 0; i < this.tries.length; i++) {
-        if (!this.tries[i].children.has(key)) continue;
-        let s = this.named.get(key);
-        if (!s) this.named.set(key, (s = new State(step(this.tries, key))));
-        return s;
-      }
-    }
-    return (this.other ??= new State(step(this.tries, undefined)));
-  }
-}
-
-const start = new State([root]);
 
 // ------------------------------------------------------------ canonical object
 
@@ -278,7 +224,7 @@ function shape(v: Node, state: State): CanonicalValue {
     return out;
   }
   if (!isMap(v)) return v;
-  const struct = state.struct;
+  const struct = structAt(state);
   const out: CanonicalMap = {};
   if (!struct) {
     for (const k of Object.keys(v).sort(yamlOrder)) out[k] = shape(v[k], state.next(k));
@@ -304,8 +250,13 @@ function shape(v: Node, state: State): CanonicalValue {
 }
 
 function field(key: string, value: CanonicalValue, s: Compiled): CanonicalValue | typeof OMIT {
+  if (typeof value === 'string') {
+    // Most values: text, kept unless empty (or a zero duration where that is left out).
+    if (value === '0s' && s.zeroDurations.has(key)) return OMIT;
+    if (value !== '') return value;
+    return s.keep.has(key) || s.optOut.has(key) || key.startsWith('x-') ? value : OMIT;
+  }
   if (value === true && s.optOut.has(key)) return OMIT;
-  if (value === '0s' && s.zeroDurations.has(key)) return OMIT;
   if (typeof value === 'number' && s.bytes.has(key)) return String(value);
   if (typeof value === 'number' && s.modes.has(key)) return `0${value.toString(8)}`;
   if (s.keep.has(key) || s.optOut.has(key) || key.startsWith('x-')) return value;
@@ -343,12 +294,14 @@ export function canonicalYaml(tree: TreeMap): string {
   const lines: string[] = [];
   yamlMap(tree, start, 0, lines, undefined);
   if (lines.length === 0) return '{}\n';
-  return lines.join('\n') + '\n';
+  // An empty last line: the text ends with a line break, made in one piece.
+  lines.push('');
+  return lines.join('\n');
 }
 
 /** The entries of the shaped map `v` (go-yaml's writeMap); the first line may take the caller's prefix (`- `). */
 function yamlMap(v: TreeMap, state: State, indent: number, lines: string[], firstPrefix: string | undefined): void {
-  const struct = state.struct;
+  const struct = structAt(state);
   // The first line written takes the prefix, the others the indentation.
   let lead = firstPrefix ?? indentOf(indent);
   const rest = indentOf(indent);
@@ -370,7 +323,10 @@ function yamlMap(v: TreeMap, state: State, indent: number, lines: string[], firs
     if (i !== undefined) known.push(i);
     else if (!struct.drop.has(k)) (others ??= []).push(k);
   }
-  for (const k in struct.always) if (!(k in v) && struct.known.has(k)) known.push(struct.order.get(k) as number);
+  for (let j = 0; j < struct.alwaysKnown.length; j++) {
+    const k = struct.alwaysKnown[j];
+    if (!(k in v)) known.push(struct.order.get(k) as number);
+  }
   sorted(known, byNumber);
   for (let j = 0; j < known.length; j++) {
     const k = struct.keys[known[j]];
@@ -416,12 +372,13 @@ function sorted<T>(a: T[], compare: (x: T, y: T) => number): void {
  * Returns whether anything was written.
  */
 function yamlEntry(k: string, raw: Node, state: State, struct: Compiled | undefined, always: boolean, lead: string, indent: number, lines: string[]): boolean {
-  const key = scalarText(k, true, indent);
-  if (isList(raw) || isMap(raw)) {
+  const key = keyText(k);
+  if (raw !== null && typeof raw === 'object') {
+    const list = Array.isArray(raw);
     const mark = lines.length;
-    if (isList(raw) ? raw.length > 0 : true) {
+    if (!list || raw.length > 0) {
       lines.push(`${lead}${key}:`);
-      if (isList(raw)) {
+      if (list) {
         yamlSeq(raw, state.next(undefined), indent + 2, lines);
         return true;
       }
@@ -431,7 +388,7 @@ function yamlEntry(k: string, raw: Node, state: State, struct: Compiled | undefi
     }
     // An empty collection: kept where `field` keeps empty values.
     if (!always && !(struct !== undefined && (struct.keep.has(k) || struct.optOut.has(k) || k.startsWith('x-')))) return false;
-    lines.push(`${lead}${key}: ${isList(raw) ? '[]' : '{}'}`);
+    lines.push(`${lead}${key}: ${list ? '[]' : '{}'}`);
     return true;
   }
   const value = always || struct === undefined ? raw : field(k, raw, struct);
@@ -478,7 +435,7 @@ function writeCanonical(k: string, value: CanonicalValue, lead: string, indent: 
 export function renderCanonical(tree: TreeMap, format: 'yaml' | 'json', options: RenderOptions = {}): string {
   if (format === 'json') return renderConfig(canonicalConfig(tree), 'json', options);
   const text = canonicalYaml(tree);
-  return options.escapeDollars ? text.replace(/\$/g, '$$$$') : text;
+  return options.escapeDollars && text.includes('$') ? text.replace(/\$/g, '$$$$') : text;
 }
 
 export interface RenderOptions {
@@ -502,7 +459,7 @@ function jsonShape(v: CanonicalValue, state: State, top = false): CanonicalValue
   }
   if (v === null || typeof v !== 'object') return v;
   const map = v as CanonicalMap;
-  const struct = top ? undefined : state.struct;
+  const struct = top ? undefined : structAt(state);
   const out: CanonicalMap = {};
   if (!struct) {
     for (const k of Object.keys(map).sort(byteOrder)) out[k] = jsonShape(map[k], state.next(k));

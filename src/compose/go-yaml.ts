@@ -135,6 +135,18 @@ export function scalarText(s: string, isKey: boolean, indent: number): string {
   return text;
 }
 
+/** `scalarText(key, true, …)`: how a map key is written depends on the key alone, and a model repeats its keys. */
+export function keyText(key: string): string {
+  let text = keys.get(key);
+  if (text === undefined) {
+    text = scalarText(key, true, 0);
+    if (keys.size >= MAX_ONE_LINE) keys.clear();
+    keys.set(key, text);
+  }
+  return text;
+}
+
+const keys = new Map<string, string>();
 const oneLine = new Map<string, string>();
 const MAX_ONE_LINE = 10_000;
 

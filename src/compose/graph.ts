@@ -48,23 +48,24 @@ export class DependencyGraph {
     for (const s of services) this.rdeps.set(s.name, new Set());
     for (const s of services) {
       const edges = new Map<string, Dependency>();
-      for (const [dep, partial] of Object.entries(s.dependsOn)) {
-        const d: Dependency = { ...DEFAULT_DEPENDENCY, ...definedOnly(partial) };
+      const deps = Object.keys(s.dependsOn);
+      for (let i = 0; i < deps.length; i++) {
+        const dep = deps[i];
+        const d = withDefaults(s.dependsOn[dep]);
         const at = s.positions?.[dep];
-        const path = ['services', s.name, 'depends_on', dep];
         if (!isDependencyCondition(d.condition)) {
           problems.push(
-            diagnostic(at, path, `unknown condition ${JSON.stringify(d.condition)}: use one of ${DEPENDENCY_CONDITIONS.join(', ')}`),
+            diagnostic(at, dependencyPath(s.name, dep), `unknown condition ${JSON.stringify(d.condition)}: use one of ${DEPENDENCY_CONDITIONS.join(', ')}`),
           );
           continue;
         }
         if (dep === s.name) {
-          problems.push(diagnostic(at, path, `service "${s.name}" depends on itself: remove "${dep}" from its depends_on`));
+          problems.push(diagnostic(at, dependencyPath(s.name, dep), `service "${s.name}" depends on itself: remove "${dep}" from its depends_on`));
           continue;
         }
         if (!known.has(dep)) {
           if (!d.required) continue; // optional and absent (e.g. disabled by a profile): skipped
-          problems.push(diagnostic(at, path, `service "${s.name}" depends on undefined service "${dep}"`));
+          problems.push(diagnostic(at, dependencyPath(s.name, dep), `service "${s.name}" depends on undefined service "${dep}"`));
           continue;
         }
         edges.set(dep, d);
@@ -227,12 +228,17 @@ function canonicalCycle(cycle: readonly string[]): string {
   return [...ring.slice(best), ...ring.slice(0, best)].join('\0');
 }
 
-function definedOnly(p: Partial<Dependency>): Partial<Dependency> {
-  const out: { -readonly [K in keyof Dependency]?: Dependency[K] } = {};
-  if (p.condition !== undefined) out.condition = p.condition;
-  if (p.required !== undefined) out.required = p.required;
-  if (p.restart !== undefined) out.restart = p.restart;
-  return out;
+function dependencyPath(service: string, dep: string): string[] {
+  return ['services', service, 'depends_on', dep];
+}
+
+/** `{ ...DEFAULT_DEPENDENCY, ...p }`, where a field `p` leaves undefined keeps the default. */
+function withDefaults(p: Partial<Dependency>): Dependency {
+  return {
+    condition: p.condition !== undefined ? p.condition : DEFAULT_DEPENDENCY.condition,
+    required: p.required !== undefined ? p.required : DEFAULT_DEPENDENCY.required,
+    restart: p.restart !== undefined ? p.restart : DEFAULT_DEPENDENCY.restart,
+  };
 }
 
 /** The graph input read from a (normalized) tree, with source positions. */
@@ -250,7 +256,10 @@ export function graphServicesOf(tree: TreeMap): GraphService[] {
       const dep = svc.depends_on;
       if (isMap(dep)) {
         const written = originOf(dep)?.keys ?? {};
-        for (const [d, spec] of Object.entries(dep)) {
+        const names = Object.keys(dep);
+        for (let i = 0; i < names.length; i++) {
+          const d = names[i];
+          const spec = dep[d];
           dependsOn[d] = isMap(spec) ? dependencyFrom(spec) : {};
           // An entry normalization added for a link (etc.) is placed where the link is written.
           positions[d] = written[d]?.key ?? implicitPos.get(d) ?? locate(tree, [...base, 'depends_on', d], 'key');
@@ -288,6 +297,8 @@ export interface ServiceReference {
   readonly attribute: 'links' | 'network_mode' | 'pid' | 'ipc' | 'uts' | 'cgroup' | 'volumes_from';
 }
 
+const NAMESPACE_ATTRIBUTES = ['network_mode', 'pid', 'ipc', 'uts', 'cgroup'] as const;
+
 /** Services started implicitly before this one: links, `service:` namespaces, volumes_from. */
 export function implicitDependencies(svc: TreeMap): ServiceReference[] {
   const out: ServiceReference[] = [];
@@ -296,7 +307,8 @@ export function implicitDependencies(svc: TreeMap): ServiceReference[] {
       if (typeof l === 'string' && l !== '') out.push({ service: l.split(':')[0], path: ['links', i], attribute: 'links' });
     });
   }
-  for (const attribute of ['network_mode', 'pid', 'ipc', 'uts', 'cgroup'] as const) {
+  for (let i = 0; i < NAMESPACE_ATTRIBUTES.length; i++) {
+    const attribute = NAMESPACE_ATTRIBUTES[i];
     const v = svc[attribute];
     if (typeof v === 'string' && v.startsWith('service:')) out.push({ service: v.slice('service:'.length), path: [attribute], attribute });
   }

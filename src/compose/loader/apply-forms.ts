@@ -4,10 +4,11 @@
  * path, then the walk continues into what the rule returned, so a rule for
  * `services.*.ports` (list → list of maps) is followed by the ones for
  * `services.*.ports.*`. `*` matches one map key or list index. Patterns are
- * compiled into a trie, so a large model costs one lookup per node.
+ * compiled into a trie (path-patterns.ts), so a large model costs one lookup per node.
  */
 import { diagnostic, type Diagnostic } from '../errors';
-import { isList, isMap, originOf, sameOrigin, type Node, type Origin, type PathSegment, type Pos, type TreeList, type TreeMap, type TreePath } from './tree';
+import { pathPatterns, type PathState } from '../path-patterns';
+import { copyMap, isList, isMap, originOf, sameOrigin, type Node, type Origin, type PathSegment, type Pos, type TreeList, type TreeMap, type TreePath } from './tree';
 
 export interface FormAt {
   readonly path: TreePath;
@@ -29,64 +30,13 @@ export interface FormReport {
   warn(d: Diagnostic): void;
 }
 
-interface Trie {
-  rules: FormRule[];
-  readonly children: Map<string, Trie>;
-  star?: Trie;
-}
+/** The compiled pattern trie of each table, made on first use. */
+const compiled = new WeakMap<FormTable, PathState<FormRule>>();
 
-/**
- * The trie nodes a path reaches (empty: no rule below), with their rules in
- * order and the steps from there made once: a key no pattern names (a service
- * name, a list index) leads where `*` leads.
- */
-class State {
-  readonly rules: readonly FormRule[];
-  readonly dead: boolean;
-  private readonly named = new Map<string, State>();
-  private other: State | undefined;
-
-  constructor(private readonly tries: readonly Trie[]) {
-    this.rules = tries.flatMap((t) => t.rules);
-    this.dead = tries.length === 0;
-  }
-
-  next(key: string | undefined): State {
-    if (key !== undefined) {
-      for (let i = 0; i < this.tries.length; i++) {
-        if (!this.tries[i].children.has(key)) continue;
-        let s = this.named.get(key);
-        if (!s) this.named.set(key, (s = new State(step(this.tries, key))));
-        return s;
-      }
-    }
-    return (this.other ??= new State(step(this.tries, undefined)));
-  }
-}
-
-const compiled = new WeakMap<FormTable, State>();
-
-function start(table: FormTable): State {
+function start(table: FormTable): PathState<FormRule> {
   let state = compiled.get(table);
-  if (!state) compiled.set(table, (state = new State([compile(table)])));
+  if (!state) compiled.set(table, (state = pathPatterns(table)));
   return state;
-}
-
-function compile(table: FormTable): Trie {
-  const root: Trie = { rules: [], children: new Map() };
-  for (const [pattern, rule] of Object.entries(table)) {
-    let node = root;
-    for (const seg of pattern.split('.')) {
-      if (seg === '*') node = node.star ??= { rules: [], children: new Map() };
-      else {
-        let next = node.children.get(seg);
-        if (!next) node.children.set(seg, (next = { rules: [], children: new Map() }));
-        node = next;
-      }
-    }
-    node.rules.push(rule);
-  }
-  return root;
 }
 
 export function applyForms(tree: TreeMap, table: FormTable, report: FormReport): TreeMap {
@@ -101,12 +51,14 @@ class Walker {
    * `path` is a stack shared by the whole walk; a rule sees a copy. What no rule
    * changed is returned as it is (stages never mutate a tree, so sharing is safe).
    */
-  walk(value: Node, path: PathSegment[], state: State, pos: Pos | undefined): Node {
+  walk(value: Node, path: PathSegment[], state: PathState<FormRule>, pos: Pos | undefined): Node {
     let v = value;
-    if (state.rules.length > 0) {
+    const rules = state.values;
+    if (rules.length > 0) {
       const at = new RuleAt(this.report, path, pos);
-      for (let i = 0; i < state.rules.length; i++) v = state.rules[i](v, at);
+      for (let i = 0; i < rules.length; i++) v = rules[i](v, at);
     }
+    if (state.leaf) return v;
     if (isMap(v)) {
       let out: TreeMap | undefined;
       let origin: Origin | undefined | null = null;
@@ -120,7 +72,7 @@ class Walker {
         if (origin === null) origin = originOf(v);
         const w = this.walk(v[k], path, next, origin?.keys?.[k]?.value ?? origin?.pos ?? pos);
         path.pop();
-        if (w !== v[k]) (out ??= { ...v })[k] = w;
+        if (w !== v[k]) (out ??= copyMap(v))[k] = w;
       }
       return out ?? v;
     }
@@ -167,17 +119,4 @@ class RuleAt implements FormAt {
   warn(message: string, p?: Pos, sub?: TreePath): void {
     this.report.warn(diagnostic(p ?? this.pos, sub ?? this.path, message));
   }
-}
-
-/** The tries reached from `tries` by one step along `key` (a list index when undefined). */
-function step(tries: readonly Trie[], key: string | undefined): Trie[] {
-  const out: Trie[] = [];
-  for (const t of tries) {
-    if (key !== undefined) {
-      const c = t.children.get(key);
-      if (c) out.push(c);
-    }
-    if (t.star) out.push(t.star);
-  }
-  return out;
 }

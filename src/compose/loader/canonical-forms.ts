@@ -34,17 +34,38 @@ function listAt(items: TreeList, positions: readonly (Pos | undefined)[], like: 
   return withOrigin(items, { pos, items: positions.map((p) => p ?? pos) });
 }
 
-/** Rewrites each item of a list, keeping item positions. */
+/** Rewrites each item of a list, keeping item positions; a list no item of which changes is kept as it is. */
 function eachItem(f: (item: Node, pos: Pos | undefined, at: FormAt) => Node): FormRule {
   return (v, at) => {
     if (!isList(v)) return v;
+    let items: TreeList | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const w = f(v[i], itemPos(v, i) ?? at.pos, at);
+      if (items === undefined && w !== v[i]) items = v.slice(0, i);
+      if (items !== undefined) items.push(w);
+    }
+    if (items === undefined && placedAsCopy(v, at.pos)) return v;
     return listAt(
-      v.map((item, i) => f(item, itemPos(v, i) ?? at.pos, at)),
+      items ?? v.slice(),
       v.map((_, i) => itemPos(v, i)),
       v,
       at.pos,
     );
   };
+}
+
+/**
+ * Whether `listAt` would give a copy of `v` the very origin `v` has (then `v`
+ * itself does): a position for the list and one for each of its items.
+ */
+function placedAsCopy(v: TreeList, fallback: Pos | undefined): boolean {
+  const origin = originOf(v);
+  if (origin === undefined) return fallback === undefined;
+  if (origin.pos === undefined || origin.keys !== undefined || origin.tags !== undefined || origin.tag !== undefined) return false;
+  const items = origin.items;
+  if (items === undefined || items.length !== v.length) return false;
+  for (let i = 0; i < items.length; i++) if (items[i] === undefined) return false;
+  return true;
 }
 
 const text = (v: Node): Node => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
@@ -225,6 +246,7 @@ const healthcheck: FormRule = (v, at) => {
 };
 
 const dependencyDefaults = (spec: Node, pos: Pos | undefined): TreeMap => {
+  if (isMap(spec) && spec.condition !== undefined && spec.required !== undefined) return spec;
   const m = isMap(spec) ? { ...spec } : placed({}, pos);
   if (m.condition === undefined) m.condition = 'service_started';
   if (m.required === undefined) m.required = true;
@@ -246,9 +268,12 @@ const dependsOn: FormRule = (v, at) => {
     return withOrigin(out, base ? { pos: base, keys } : undefined);
   }
   if (isMap(v)) {
-    const out: TreeMap = { ...v };
-    for (const k of Object.keys(v)) out[k] = dependencyDefaults(v[k], at.pos);
-    return out;
+    let out: TreeMap | undefined;
+    for (const k of Object.keys(v)) {
+      const d = dependencyDefaults(v[k], at.pos);
+      if (d !== v[k]) (out ??= { ...v })[k] = d;
+    }
+    return out ?? v;
   }
   return v;
 };
@@ -345,8 +370,9 @@ const ports: FormRule = (v, at) => {
   return listAt(items, positions, v, at.pos);
 };
 
-const portDefaults: FormRule = (v, at) => {
+const portDefaults: FormRule = (v) => {
   if (!isMap(v)) return v;
+  if (v.mode !== undefined && v.protocol !== undefined && typeof v.published !== 'number') return v;
   const out: TreeMap = { ...v };
   if (out.mode === undefined) out.mode = 'ingress';
   if (out.protocol === undefined) out.protocol = 'tcp';

@@ -71,6 +71,17 @@ function fraction(value: number, scale: number): string {
 
 /** A duration as Docker Compose prints it, or undefined when it is not one. */
 export function normalizeDuration(value: string | number): string | undefined {
-  const ns = parseDuration(String(value));
-  return ns === undefined ? undefined : formatDuration(ns);
+  const text = String(value);
+  // A model repeats its durations (`interval: 30s` in every service): each is worked out once.
+  let known = normalized.get(text);
+  if (known === undefined) {
+    const ns = parseDuration(text);
+    known = ns === undefined ? null : formatDuration(ns);
+    if (normalized.size >= MAX_NORMALIZED) normalized.clear();
+    normalized.set(text, known);
+  }
+  return known ?? undefined;
 }
+
+const normalized = new Map<string, string | null>();
+const MAX_NORMALIZED = 1000;

@@ -11,7 +11,7 @@
  * `extends` keys. Cycles, unknown services and unreadable files are reported
  * at the `extends` key, all at once.
  */
-import * as path from 'node:path';
+import path from 'node:path';
 import { didYouMean } from './checks/did-you-mean';
 import { diagnostic, DiagnosticSink, ValidationError, type Diagnostic } from '../errors';
 import { mergeAt, withoutMergeTags } from './merge';

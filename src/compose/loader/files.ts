@@ -7,7 +7,7 @@
  * in the working directory or the nearest parent, plus the override file that
  * sits next to it.
  */
-import * as path from 'node:path';
+import path from 'node:path';
 import { diagnostic, NotFoundError, type Diagnostic } from '../errors';
 
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;

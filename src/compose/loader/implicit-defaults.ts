@@ -13,7 +13,7 @@
  *   `pid`, `uts`, `cgroup`) imply a `depends_on` entry;
  * - `pull_policy: if_not_present` is spelled `missing`.
  */
-import { isList, isMap, keyPos, originOf, withOrigin, type Node, type Pos, type TreeMap } from './tree';
+import { copyMap, isList, isMap, keyPos, originOf, withOrigin, type Node, type Pos, type TreeMap } from './tree';
 
 export interface ImplicitContext {
   readonly projectName: string;
@@ -61,6 +61,8 @@ export const implicitServiceRules: Readonly<Record<string, ServiceRule>> = {
     return { ...s, build: b };
   },
   depends_on: (s) => {
+    // Only these attributes imply dependencies: most services have none of them.
+    if (s.links === undefined && s.volumes_from === undefined && !NAMESPACES.some((k) => typeof s[k] === 'string')) return s;
     const implied = impliedDependencies.flatMap((f) => f(s));
     if (implied.length === 0) return s;
     const deps: TreeMap = isMap(s.depends_on) ? { ...s.depends_on } : withOrigin({}, originOf(s));
@@ -74,15 +76,20 @@ export const implicitServiceRules: Readonly<Record<string, ServiceRule>> = {
 
 const RESOURCES = ['networks', 'volumes', 'configs', 'secrets'] as const;
 
+const serviceRules = Object.values(implicitServiceRules);
+
 export function addImplicitDefaults(tree: TreeMap, ctx: ImplicitContext): TreeMap {
   const out: TreeMap = { ...tree };
   let usesDefault = false;
   if (isMap(tree.services)) {
-    const services: TreeMap = { ...tree.services };
-    for (const [name, svc] of Object.entries(tree.services)) {
+    const services: TreeMap = copyMap(tree.services);
+    const names = Object.keys(tree.services);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const svc = tree.services[name];
       if (!isMap(svc)) continue;
       let s = svc;
-      for (const rule of Object.values(implicitServiceRules)) s = rule(s, ctx);
+      for (let r = 0; r < serviceRules.length; r++) s = serviceRules[r](s, ctx);
       if (isMap(s.networks) && 'default' in s.networks) usesDefault = true;
       services[name] = s;
     }
@@ -94,7 +101,7 @@ export function addImplicitDefaults(tree: TreeMap, ctx: ImplicitContext): TreeMa
   for (const section of RESOURCES) {
     const resources = out[section];
     if (!isMap(resources)) continue;
-    const named: TreeMap = { ...resources };
+    const named: TreeMap = copyMap(resources);
     for (const [key, res] of Object.entries(resources)) named[key] = withName(res, key, ctx.projectName, keyPos(resources, key));
     out[section] = named;
   }

@@ -9,7 +9,7 @@
  * resource defined both here and in an included file is an error unless both
  * definitions are identical (Compose's rule). The result has no `include`.
  */
-import * as path from 'node:path';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { diagnostic, DiagnosticSink, ValidationError } from '../errors';
 import { isList, isMap, itemPos, keyPos, originOf, stripOrigins, withOrigin, type Node, type Pos, type TreeMap } from './tree';

@@ -3,8 +3,8 @@
  * returns the typed Project. Every stage is pure; this module is the only
  * one that sequences them and hands them the file system and environment.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { diagnostic, DiagnosticSink, ValidationError, type Diagnostic } from '../errors';
 import { projectFromTree, type Project } from '../model';
 import { loadProjectEnvironment, parseComposeEnvFiles, type ProjectEnvironment } from './environment';
@@ -12,7 +12,7 @@ import { resolveExtends } from './extends';
 import { projectDirectoryOf, selectFiles, STDIN, type FileSystem } from './files';
 import { resolveIncludes, type IncludeRequest } from './include';
 import { interpolateTree } from './interpolate';
-import { mergeTrees } from './merge';
+import { mergeTrees, mergeUntagged } from './merge';
 import { normalize } from './normalize';
 import { parseYaml } from './parse';
 import { resolveProjectPaths } from './paths';
@@ -125,8 +125,10 @@ export function loadProject(opts: LoadOptions): LoadResult {
   const reader = new ModelReader(files, opts, warnings);
   const lookup = (name: string): string | undefined => environment.get(name);
   const trees = reader.loadAll(selection.files, lookup, projectDir, []);
-  // Merging onto {} also applies a lone file's own `!reset` tags.
-  let tree = trees.reduce((acc, t) => mergeTrees(acc, t), withOrigin({}, undefined));
+  // Merging onto {} also applies a lone file's own `!reset` tags (a file without any
+  // `!` has none: then the merge would only copy it).
+  let tree =
+    trees.length === 1 && !reader.mayHaveTags ? mergeUntagged(trees[0]) : trees.reduce((acc, t) => mergeTrees(acc, t), withOrigin({}, undefined));
 
   const name = resolveProjectName({
     flag: opts.projectName,
@@ -225,6 +227,8 @@ function environmentFor(dirs: readonly string[], opts: LoadOptions, files: FileS
  */
 class ModelReader {
   readonly variables: VariableReference[] = [];
+  /** Whether a file read holds a `!` (so its tree may hold `!reset` / `!override` tags). */
+  mayHaveTags = false;
   private readonly parsed = new Map<string, TreeMap>();
   private readonly warnedUnset = new Set<string>();
   private stdinText: string | undefined;
@@ -292,6 +296,8 @@ class ModelReader {
     const text = file === STDIN ? this.stdin() : this.fs.readFile(file);
     if (text === undefined) throw new ValidationError([diagnostic(undefined, '', 'cannot read this file', file)]);
     const shown = file === STDIN ? '<stdin>' : file;
+    const tagged = text.includes('!');
+    if (tagged) this.mayHaveTags = true;
     let tree = parseYaml(text, shown).tree;
     const templateProblems: Diagnostic[] = [];
     if (this.opts.interpolate !== false) {
@@ -300,7 +306,9 @@ class ModelReader {
         report: (d) => templateProblems.push(d),
       });
       tree = result.tree;
-      for (const use of result.uses) {
+      const uses = result.uses;
+      for (let i = 0; i < uses.length; i++) {
+        const use = uses[i];
         this.variables.push(use);
         if (use.operator === '' && !use.set && !this.warnedUnset.has(use.name)) {
           this.warnedUnset.add(use.name);
@@ -310,7 +318,7 @@ class ModelReader {
     }
     // Template and schema problems of one file are reported together; a value whose template
     // is broken is not reported again by the schema.
-    const schemaProblems = this.opts.validateSchema === false ? [] : validateSchema(tree);
+    const schemaProblems = this.opts.validateSchema === false ? [] : validateSchema(tree, { mayHaveTags: tagged });
     const broken = templateProblems.map((d) => d.path);
     const problems = [...templateProblems, ...schemaProblems.filter((d) => !broken.some((b) => d.path === b || d.path.startsWith(`${b}.`) || d.path.startsWith(`${b}[`)))];
     if (problems.length > 0) throw new ValidationError(sortByPlace(problems));

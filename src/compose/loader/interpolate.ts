@@ -10,11 +10,10 @@
  * strings are left alone (`tty: "true"` stays a string).
  */
 import { diagnostic, ValidationError, type Diagnostic } from '../errors';
+import { lineStarts } from './line-starts';
 import { expandTemplate, TemplateError, type VariableUse } from './template';
 import {
   formatPath,
-  isList,
-  isMap,
   itemPos,
   keyPos,
   sameOrigin,
@@ -208,11 +207,22 @@ function withPlace(use: VariableUse, path: string, pos: Pos | undefined): Interp
     : { name, operator, set, value, usedDefault, offset, path, pos };
 }
 
+/** Where a one-line scalar is written: its first column (0-based), and how many of its characters read the same there. */
+interface Span {
+  readonly start: number;
+  readonly same: number;
+}
+
 class Walker {
   readonly uses: InterpolatedUse[] = [];
   readonly problems: Diagnostic[] = [];
   /** Where each line of `source` starts (made on first use). */
-  private lineStarts: number[] | undefined;
+  private lineStarts: ArrayLike<number> | undefined;
+  /**
+   * What each string expanded to: the lookup is the same for the whole file, and
+   * a model repeats its templates (`${TAG:-latest}` in every service).
+   */
+  private readonly expansions = new Map<string, { readonly value: string; readonly uses: readonly VariableUse[] }>();
   /** The formatted path of the map or list whose values were last interpolated. */
   private lastParent: TreeMap | TreeList | undefined;
   private lastParentPath = '';
@@ -233,16 +243,34 @@ class Walker {
     private readonly source: string | undefined,
   ) {}
 
-  /** Returns `node` itself when nothing under it changed (stages never mutate, so sharing is safe). */
+  /**
+   * Returns `node` itself when nothing under it changed (stages never mutate, so sharing
+   * is safe). Scalars are looked at in the loop: most are not templates.
+   */
   map(node: TreeMap, path: PathSegment[]): TreeMap {
     let out: TreeMap | undefined;
     const keys = Object.keys(node);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
-      path.push(key);
-      const value = this.node(node[key], path, node, key);
-      path.pop();
-      if (out === undefined && value !== node[key]) {
+      const v = node[key];
+      let value: Node;
+      if (typeof v === 'string') {
+        if (!v.includes('$')) {
+          if (out !== undefined) out[key] = v;
+          continue;
+        }
+        path.push(key);
+        value = this.template(v, path, node, key);
+        path.pop();
+      } else if (v !== null && typeof v === 'object') {
+        path.push(key);
+        value = Array.isArray(v) ? this.list(v, path) : this.map(v, path);
+        path.pop();
+      } else {
+        if (out !== undefined) out[key] = v;
+        continue;
+      }
+      if (out === undefined && value !== v) {
         out = {};
         for (let j = 0; j < k; j++) out[keys[j]] = node[keys[j]];
       }
@@ -256,67 +284,86 @@ class Walker {
   list(node: TreeList, path: PathSegment[]): TreeList {
     let out: TreeList | undefined;
     for (let i = 0; i < node.length; i++) {
-      path.push(i);
-      const value = this.node(node[i], path, node, i);
-      path.pop();
-      if (out === undefined && value !== node[i]) out = node.slice(0, i);
+      const v = node[i];
+      let value: Node;
+      if (typeof v === 'string') {
+        if (!v.includes('$')) {
+          if (out !== undefined) out.push(v);
+          continue;
+        }
+        path.push(i);
+        value = this.template(v, path, node, i);
+        path.pop();
+      } else if (v !== null && typeof v === 'object') {
+        path.push(i);
+        value = Array.isArray(v) ? this.list(v, path) : this.map(v, path);
+        path.pop();
+      } else {
+        if (out !== undefined) out.push(v);
+        continue;
+      }
+      if (out === undefined && value !== v) out = node.slice(0, i);
       if (out !== undefined) out.push(value);
     }
     if (this.lastParent === node) this.lastParent = undefined;
     return out === undefined ? node : sameOrigin(out, node);
   }
 
-  /** `value` sits in `parent` under `at` (a key or an index). */
-  private node(value: Node, path: PathSegment[], parent: TreeMap | TreeList, at: PathSegment): Node {
-    if (typeof value !== 'string') {
-      if (isList(value)) return this.list(value, path);
-      if (isMap(value)) return this.map(value, path);
-      return value;
-    }
-    if (!value.includes('$')) return value;
+  /** The string `value` (holding a `$`) at `path`, in `parent` under `at` (a key or an index). */
+  private template(value: string, path: PathSegment[], parent: TreeMap | TreeList, at: PathSegment): Node {
     const where = typeof at === 'number' ? itemPos(parent, at) : keyPos(parent, at);
-    try {
-      const { value: expanded, uses } = expandTemplate(value, this.lookup);
-      if (uses.length > 0) {
-        const formatted = this.pathOf(parent, path, at);
-        for (const use of uses) this.uses.push(withPlace(use, formatted, this.at(where, value, use.offset)));
-        const kind = castFor(path);
-        if (kind) return castValue(expanded, kind);
+    let expansion = this.expansions.get(value);
+    if (expansion === undefined) {
+      try {
+        expansion = expandTemplate(value, this.lookup);
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        this.problems.push(diagnostic(this.at(where, this.spanOf(where, value), e.offset), path, e.message, this.file));
+        return value;
       }
-      return expanded;
-    } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-      this.problems.push(diagnostic(this.at(where, value, e.offset), path, e.message, this.file));
-      return value;
+      this.expansions.set(value, expansion);
     }
+    const { value: expanded, uses } = expansion;
+    if (uses.length > 0) {
+      const formatted = this.pathOf(parent, path, at);
+      const span = this.spanOf(where, value);
+      for (let i = 0; i < uses.length; i++) this.uses.push(withPlace(uses[i], formatted, this.at(where, span, uses[i].offset)));
+      const kind = castFor(path);
+      if (kind) return castValue(expanded, kind);
+    }
+    return expanded;
   }
 
   /**
-   * Best effort: the place of character `offset` of a scalar that starts at
-   * `pos`, when the scalar is written plainly or quoted on one line and its
-   * text up to `offset` reads the same in the source.
+   * Best effort: where a scalar that starts at `pos` is written, when it is written
+   * plainly or quoted on one line — the column of its first character, and for how
+   * many characters its text reads the same in the source (compared in place: no
+   * substrings made). Undefined when that cannot be known.
    */
-  private at(pos: Pos | undefined, value: string, offset: number): Pos | undefined {
-    if (!pos || this.source === undefined || value.includes('\n')) return pos;
+  private spanOf(pos: Pos | undefined, value: string): Span | undefined {
+    if (!pos || this.source === undefined || value.includes('\n')) return undefined;
     const source = this.source;
-    if (this.lineStarts === undefined) {
-      this.lineStarts = [0];
-      for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-    }
-    if (pos.line < 1 || pos.line > this.lineStarts.length) return pos;
+    this.lineStarts ??= lineStarts(source);
+    if (pos.line < 1 || pos.line > this.lineStarts.length) return undefined;
     const lineStart = this.lineStarts[pos.line - 1];
     const lineEnd = pos.line < this.lineStarts.length ? this.lineStarts[pos.line] - 1 : source.length;
     const first = pos.col - 1 < lineEnd - lineStart ? source[lineStart + pos.col - 1] : undefined;
     const quoted = first === '"' || first === "'";
     const start = quoted ? pos.col : pos.col - 1;
-    // The line's text from `start`, `offset` characters long, must read as the value's first
-    // `offset` characters (compared in place: no substrings made).
-    if (offset > 0) {
-      const from = lineStart + start;
-      if (from + offset > lineEnd) return pos;
-      for (let i = 0; i < offset; i++) if (source.charCodeAt(from + i) !== value.charCodeAt(i)) return pos;
-    }
-    const col = start + offset + 1;
-    return col === pos.col ? pos : { ...pos, col };
+    const from = lineStart + start;
+    const max = Math.min(value.length, lineEnd - from);
+    let same = 0;
+    while (same < max && source.charCodeAt(from + same) === value.charCodeAt(same)) same++;
+    return { start, same };
+  }
+
+  /**
+   * The place of character `offset` of a scalar at `pos` written as `span` says: when
+   * its text up to `offset` reads the same in the source; else `pos` itself.
+   */
+  private at(pos: Pos | undefined, span: Span | undefined, offset: number): Pos | undefined {
+    if (!pos || span === undefined || (offset > 0 && offset > span.same)) return pos;
+    const col = span.start + offset + 1;
+    return col === pos.col ? pos : { file: pos.file, line: pos.line, col };
   }
 }

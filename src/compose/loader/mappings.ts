@@ -13,9 +13,20 @@ export type MissingValue = 'null' | 'empty';
 export function toMapping(value: Node, missing: MissingValue): Node {
   const absent = missing === 'null' ? null : '';
   if (isMap(value)) {
-    const out: TreeMap = {};
-    for (const [k, v] of Object.entries(value)) out[k] = v === null ? absent : isScalarNode(v) ? scalarText(v) : v;
-    return withOrigin(out, originOf(value));
+    // A map whose values are all text already is its own mapping.
+    let out: TreeMap | undefined;
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const v = value[k];
+      const w = v === null ? absent : isScalarNode(v) ? scalarText(v) : v;
+      if (out === undefined && w !== v) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]] = value[keys[j]];
+      }
+      if (out !== undefined) out[k] = w;
+    }
+    return out === undefined ? value : withOrigin(out, originOf(value));
   }
   if (isList(value)) {
     const out: TreeMap = {};

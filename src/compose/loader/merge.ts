@@ -15,6 +15,28 @@ export function mergeTrees(base: TreeMap, override: TreeMap): TreeMap {
 }
 
 /**
+ * `mergeTrees(withOrigin({}, undefined), tree)` (what a lone file goes through) for a
+ * tree known to hold no merge tag — its files hold no `!`: the tree itself, when that
+ * merge would only copy it (its origin places each of its keys, and nothing else).
+ */
+export function mergeUntagged(tree: TreeMap): TreeMap {
+  const origin = originOf(tree);
+  const placed = origin?.keys;
+  const keys = Object.keys(tree);
+  let copiedAsIs = origin !== undefined && origin.pos !== undefined && placed !== undefined;
+  copiedAsIs &&= origin?.tags === undefined && origin?.tag === undefined && origin?.items === undefined;
+  if (copiedAsIs && placed !== undefined) {
+    let count = 0;
+    for (const _ in placed) count++;
+    // A key `{}` has too (`constructor` …) is left out by the merge.
+    copiedAsIs = count === keys.length && keys.every((k) => placed[k] !== undefined && !(k in EMPTY));
+  }
+  return copiedAsIs ? tree : mergeTrees(withOrigin({}, undefined), tree);
+}
+
+const EMPTY: TreeMap = {};
+
+/**
  * Merges the value `override` over `base`, both found at `path` of a compose
  * tree (e.g. `['services', 'web']` to merge two service definitions: the
  * rules of `services.*.…` then apply).

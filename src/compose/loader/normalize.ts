@@ -21,7 +21,7 @@ import { canonicalForms } from './canonical-forms';
 import { addImplicitDefaults } from './implicit-defaults';
 import { resolveProjectPaths, resolverFor } from './paths';
 import { resolveServiceFiles } from './service-files';
-import { isMap, type TreeMap } from './tree';
+import { copyMap, isMap, type TreeMap } from './tree';
 
 export interface NormalizeContext {
   readonly projectName: string;
@@ -67,9 +67,11 @@ export function normalize(tree: TreeMap, ctx: NormalizeContext): TreeMap {
       error: (d: Diagnostic) => sink.add(d),
       lenient,
     };
-    const services: TreeMap = { ...out.services };
-    for (const [name, svc] of Object.entries(out.services)) {
-      if (isMap(svc)) services[name] = resolveServiceFiles(svc, name, io);
+    const services: TreeMap = copyMap(out.services);
+    const names = Object.keys(out.services);
+    for (let i = 0; i < names.length; i++) {
+      const svc = out.services[names[i]];
+      if (isMap(svc)) services[names[i]] = resolveServiceFiles(svc, names[i], io);
     }
     out = { ...out, services };
   }

@@ -4,15 +4,20 @@
  * `!reset` and `!override` are recorded in the origin for the merge stage;
  * duplicate keys and syntax errors are reported with their position.
  *
- * Two readers give the same tree: js-yaml, fast, for the YAML Compose files are
- * made of (yaml-fast-reader.ts builds the tree from its events), and the `yaml`
- * package for everything else — errors included, whose messages and positions
- * come from it — through a syntax tree (yaml-source-node.ts) and the walker below.
+ * Three readers give the same tree: a reader of plain block YAML, fastest, for
+ * the YAML most Compose files are made of (yaml-block-reader.ts); js-yaml, fast,
+ * for the rest of the YAML Compose files are made of (yaml-fast-reader.ts builds
+ * the tree from its events); and the `yaml` package for everything else —
+ * errors included, whose messages and positions come from it — through a syntax
+ * tree (yaml-source-node.ts) and the walker below. Each gives up on what it
+ * does not read exactly as the next one would.
  */
 import type { LineCounter, Node as YamlNode, ScalarTag } from 'yaml';
 import { diagnostic, type Diagnostic, ValidationError } from '../errors';
 import { originOf, withOrigin, type MergeTag, type Node, type Pos, type Scalar, type TreeMap, type TreeList } from './tree';
+import { lineStarts } from './line-starts';
 import { explainYamlErrors } from './yaml-errors';
+import { readBlockYaml } from './yaml-block-reader';
 import { readFast } from './yaml-fast-reader';
 import type { MapNode, SeqNode, SourceNode } from './yaml-source-node';
 
@@ -47,7 +52,7 @@ export interface ParsedFile {
 
 export function parseYaml(source: string, file: string): ParsedFile {
   const posAt = positions(lineStarts(source), file);
-  const fast = readFast(source, posAt);
+  const fast = readBlockYaml(source, posAt) ?? readFast(source, posAt);
   if (fast === undefined) return parseWithYamlPackage(source, file);
   return { file, tree: documentMap(fast.value, fast.start, posAt) };
 }
@@ -83,7 +88,7 @@ function documentMap(value: Node, start: number, posAt: (offset: number) => Pos)
  * or before the offset, as the line counter finds it. Offsets mostly come in
  * order, so the line of the previous one is tried first.
  */
-function positions(lines: readonly number[], file: string): (offset: number) => Pos {
+function positions(lines: ArrayLike<number>, file: string): (offset: number) => Pos {
   let line = 0;
   return (offset) => {
     if (!(lines[line] <= offset && (line + 1 === lines.length || offset < lines[line + 1]))) {
@@ -100,12 +105,6 @@ function positions(lines: readonly number[], file: string): (offset: number) => 
   };
 }
 
-/** Offsets where lines start: 0 and after every `\n`. */
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
 
 /** The slow path: the `yaml` package reads the file, reporting syntax errors and duplicate keys. */
 function readWithYamlPackage(source: string, lineCounter: LineCounter, posAt: (offset: number) => Pos): SourceNode | null {

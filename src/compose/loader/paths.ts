@@ -7,7 +7,7 @@
  * Remote build contexts (`https://`, `git@…`, `github.com/…`, any `scheme://`)
  * are left alone. Origins are kept; the input is never mutated.
  */
-import * as path from 'node:path';
+import path from 'node:path';
 import { isList, isMap, sameOrigin, type Node, type TreeMap } from './tree';
 import { isFilePath } from './volumes-syntax';
 
@@ -52,6 +52,8 @@ const serviceRules: Readonly<Record<string, (value: Node, resolve: Resolve) => N
   },
 };
 
+const SERVICE_RULE_KEYS = Object.keys(serviceRules);
+
 /** Per-resource rules for the top-level sections. */
 const resourceRules: Readonly<Record<string, (value: TreeMap, resolve: Resolve) => TreeMap>> = {
   configs: (c, r) => (typeof c.file === 'string' ? { ...c, file: r(c.file) } : c),
@@ -68,9 +70,13 @@ const resourceRules: Readonly<Record<string, (value: TreeMap, resolve: Resolve) 
 
 /** Resolves every relative path inside one service definition against `baseDir`. */
 export function resolveServicePaths(service: TreeMap, baseDir: string, opts: PathOptions = {}): TreeMap {
-  const resolve = resolverFor(baseDir, opts);
+  return servicePaths(service, resolverFor(baseDir, opts));
+}
+
+function servicePaths(service: TreeMap, resolve: Resolve): TreeMap {
   let out: TreeMap | undefined;
-  for (const key of Object.keys(serviceRules)) {
+  for (let i = 0; i < SERVICE_RULE_KEYS.length; i++) {
+    const key = SERVICE_RULE_KEYS[i];
     if (!(key in service) || service[key] === null) continue;
     out ??= { ...service };
     out[key] = serviceRules[key](service[key], resolve);
@@ -84,7 +90,11 @@ export function resolveProjectPaths(tree: TreeMap, baseDir: string, opts: PathOp
   const out: TreeMap = { ...tree };
   if (isMap(tree.services)) {
     const services: TreeMap = sameOrigin({}, tree.services);
-    for (const [name, svc] of Object.entries(tree.services)) services[name] = isMap(svc) ? resolveServicePaths(svc, baseDir, opts) : svc;
+    const names = Object.keys(tree.services);
+    for (let i = 0; i < names.length; i++) {
+      const svc = tree.services[names[i]];
+      services[names[i]] = isMap(svc) ? servicePaths(svc, resolve) : svc;
+    }
     out.services = services;
   }
   for (const section of Object.keys(resourceRules)) {
@@ -99,12 +109,37 @@ export function resolveProjectPaths(tree: TreeMap, baseDir: string, opts: PathOp
 
 /** `~` → home, then relative → under `baseDir`; absolute (POSIX or Windows) paths are kept. */
 export function resolverFor(baseDir: string, opts: PathOptions): Resolve {
+  // `path.join(baseDir, p)` is `baseDir/p` when both are already normal: a directory
+  // without a trailing slash, and a path of plain names (a model repeats `./config/x`).
+  const simpleBase = baseDir !== '/' && path.posix.isAbsolute(baseDir) && path.normalize(baseDir) === baseDir && !baseDir.endsWith('/');
   return (p) => {
     const expanded = expandUser(p, opts.homeDir);
     if (expanded === '~' || expanded.startsWith('~/')) return expanded; // no home directory known: keep it for later
     if (expanded === '' || path.posix.isAbsolute(expanded) || isWindowsAbs(expanded)) return expanded;
+    if (simpleBase) {
+      const names = plainNamesFrom(expanded);
+      if (names >= 0) return `${baseDir}/${names === 0 ? expanded : expanded.slice(names)}`;
+    }
     return path.join(baseDir, expanded);
   };
+}
+
+/**
+ * Where the plain names of a relative path start (after one leading `./`), or -1 when
+ * it is not made of plain names only (`.`, `..`, empty names, a trailing slash).
+ */
+function plainNamesFrom(p: string): number {
+  const start = p.startsWith('./') ? 2 : 0;
+  if (start >= p.length) return -1;
+  let name = start;
+  for (let i = start; i <= p.length; i++) {
+    if (i < p.length && p.charCodeAt(i) !== 0x2f /* / */) continue;
+    const len = i - name;
+    if (len === 0) return -1;
+    if (p.charCodeAt(name) === 0x2e /* . */ && (len === 1 || (len === 2 && p.charCodeAt(name + 1) === 0x2e))) return -1;
+    name = i + 1;
+  }
+  return start;
 }
 
 export function expandUser(p: string, homeDir: string | undefined): string {

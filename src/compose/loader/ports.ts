@@ -52,6 +52,7 @@ export function parsePortSpec(spec: string): PortMapping[] {
     out.push({ target: container[0] + i, published, hostIp: ip, protocol });
   }
   // Docker keys mappings by "<port>/<proto>" and compose-go sorts those keys as strings.
+  if (out.length === 1) return out;
   return out
     .map((m, i) => ({ m, i, key: `${m.target}/${m.protocol}` }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i))

@@ -108,13 +108,16 @@ export function applyProfiles(tree: TreeMap, sel: ProfileSelection): ProfileResu
   }
 
   const kept: TreeMap = sameOrigin({}, services);
-  const disabled: string[] = [];
-  for (const name of Object.keys(services)) {
-    if (!enabled(name)) {
-      disabled.push(name);
+  const names = Object.keys(services);
+  const disabled = names.filter((name) => !enabled(name));
+  for (const name of names) {
+    if (disabled.length > 0 && !enabled(name)) continue;
+    if (wanted.size > 0 && !wanted.has(name)) continue;
+    // With every service enabled, every dependency is usable: nothing to look at.
+    if (disabled.length === 0) {
+      kept[name] = services[name];
       continue;
     }
-    if (wanted.size > 0 && !wanted.has(name)) continue;
     const dropped = new Set(dependenciesOf(services[name], name).filter((d) => !usable(d, name)).map((d) => d.name));
     kept[name] = dropped.size > 0 ? withoutDependsOn(services[name], dropped) : services[name];
   }

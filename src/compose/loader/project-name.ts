@@ -3,7 +3,7 @@
  * `COMPOSE_PROJECT_NAME` (shell over .env), then the top-level `name:`, then
  * the project directory's base name, normalized.
  */
-import * as path from 'node:path';
+import path from 'node:path';
 import { diagnostic, ValidationError } from '../errors';
 import { keyPos, type TreeMap } from './tree';
 

@@ -7,10 +7,10 @@
  * tagged `!reset` left out (they remove a value in the merge stage; they are
  * not values of their own). Positions come from the original tree.
  */
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import Module from 'node:module';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+import path from 'node:path';
+import vm from 'node:vm';
 import type { Options, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors';
 import { explainSchemaErrors, type SchemaNode } from './schema-errors';
@@ -131,11 +131,19 @@ export function standaloneValidatorSource(schemaText: string): string {
   return `// build ${id}\n${body}`;
 }
 
-export function validateSchema(tree: TreeMap): Diagnostic[] {
+export interface SchemaHints {
+  /**
+   * False when the file's text holds no `!` at all: then no entry can be tagged
+   * `!reset`, and the tree is validated as it is without looking for one.
+   */
+  readonly mayHaveTags?: boolean;
+}
+
+export function validateSchema(tree: TreeMap, hints: SchemaHints = {}): Diagnostic[] {
   const { validate, schema } = composeValidator();
   // ajv reads maps with `for…in` and Object.keys, which skip the origin symbol: the tree
   // itself validates as its plain copy would, unless `!reset` entries must be left out.
-  const plain = hasResetEntries(tree) ? schemaInput(tree) : tree;
+  const plain = hints.mayHaveTags !== false && hasResetEntries(tree) ? schemaInput(tree) : tree;
   if (validate(plain)) return [];
   return explainSchemaErrors(validate.errors ?? [], { tree, plain, schema });
 }

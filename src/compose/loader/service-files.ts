@@ -46,7 +46,7 @@ export function resolveServiceFiles(service: TreeMap, name: string, io: ServiceF
   const envFiles = fileRefs(service.env_file, true);
   if (isMap(service.environment) || envFiles.length > 0) {
     const environment = environmentOf(service, name, envFiles, io);
-    if ('environment' in service || Object.keys(environment).length > 0) out = { ...out, environment };
+    if (environment !== service.environment && ('environment' in service || Object.keys(environment).length > 0)) out = { ...out, environment };
   }
   const labelFiles = fileRefs(service.label_file, true);
   if (labelFiles.length > 0) {
@@ -56,8 +56,10 @@ export function resolveServiceFiles(service: TreeMap, name: string, io: ServiceF
   return out;
 }
 
+const NO_ENTRIES: ReadonlyMap<string, { value: string; pos: Pos | undefined }> = new Map();
+
 function environmentOf(service: TreeMap, name: string, files: readonly FileRef[], io: ServiceFilesIO): TreeMap {
-  const fromFiles = readAll(files, name, 'env_file', io, (vars) => (n) => vars.get(n) ?? io.lookupEnv(n));
+  const fromFiles = files.length === 0 ? NO_ENTRIES : readAll(files, name, 'env_file', io, (vars) => (n) => vars.get(n) ?? io.lookupEnv(n));
   // `environment: [FOO]` (no value) takes FOO from the project environment.
   return overFileEntries(service, service.environment, fromFiles, (k, v) => (v === null ? (io.lookupEnv(k) ?? null) : v));
 }
@@ -75,6 +77,7 @@ function overFileEntries(
   valueOf: (key: string, value: Node) => Node,
 ): TreeMap {
   const own: TreeMap = isMap(ownNode) ? ownNode : withOrigin({}, originOf(service));
+  if (fromFiles.size === 0 && isMap(ownNode) && keepsItself(own, valueOf)) return own;
   const out: TreeMap = {};
   const keys: Record<string, { key: Pos; value: Pos }> = {};
   for (const [k, { value, pos }] of fromFiles) {
@@ -89,6 +92,28 @@ function overFileEntries(
   }
   const base = originOf(own)?.pos ?? originOf(service)?.pos;
   return withOrigin(out, base ? { pos: base, keys } : undefined);
+}
+
+/**
+ * Whether `overFileEntries` would give a copy of `own` itself (no files read): no value
+ * changes, and its origin places every key as the copy's would be placed (no tags).
+ */
+function keepsItself(own: TreeMap, valueOf: (key: string, value: Node) => Node): boolean {
+  const origin = originOf(own);
+  const places = origin?.keys;
+  if (places === undefined || origin?.pos === undefined || origin.tags !== undefined) return false;
+  const keys = Object.keys(own);
+  let placed = 0;
+  for (const _ in places) placed++;
+  if (placed !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const place = places[k];
+    if (place === undefined || place.key === undefined || place.value === undefined) return false;
+    const v = own[k];
+    if (valueOf(k, v) !== v) return false;
+  }
+  return true;
 }
 
 /** Reads the files in order; later files override earlier ones. */

@@ -119,10 +119,42 @@ const MAX_PARSED = 10_000;
 function parseTemplate(text: string): readonly Part[] {
   let parts = parsedTemplates.get(text);
   if (parts === undefined) {
-    parts = new Parser(text).parse(0, false).parts;
+    parts = simpleParts(text) ?? new Parser(text).parse(0, false).parts;
     if (parsedTemplates.size >= MAX_PARSED) parsedTemplates.clear();
     parsedTemplates.set(text, parts);
   }
+  return parts;
+}
+
+/** `${NAME}` or `${NAME<operator>text}`, the text holding no `$` and no braces. */
+const SIMPLE_REFERENCE = /\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:[-?+]|[-?+])([^${}]*))?\}/g;
+
+/**
+ * The parts of a template whose every `$` starts a simple reference (most templates:
+ * `${TAG:-latest}`), found with one regular expression; the same parts the parser
+ * makes. Undefined for anything else (`$$`, `$NAME`, nesting, braces in a default,
+ * errors), which the parser reads.
+ */
+function simpleParts(text: string): Part[] | undefined {
+  const parts: Part[] = [];
+  let from = 0;
+  SIMPLE_REFERENCE.lastIndex = 0;
+  for (let m = SIMPLE_REFERENCE.exec(text); m !== null; m = SIMPLE_REFERENCE.exec(text)) {
+    const dollar = m.index;
+    // A `$` before this reference that starts none.
+    if (text.indexOf('$', from) < dollar) return undefined;
+    if (dollar > from) parts.push(text.slice(from, dollar));
+    const operator = m[2] as TemplateOperator | undefined;
+    const argumentText = m[3];
+    parts.push(
+      operator === undefined
+        ? { name: m[1], operator: '', offset: dollar }
+        : { name: m[1], operator, argument: argumentText === '' ? [] : [argumentText], argumentText, offset: dollar },
+    );
+    from = dollar + m[0].length;
+  }
+  if (text.indexOf('$', from) !== -1) return undefined;
+  if (from < text.length) parts.push(text.slice(from));
   return parts;
 }
 
@@ -231,7 +263,10 @@ class Parser {
 
 function evaluate(parts: readonly Part[], lookup: (name: string) => string | undefined, uses: VariableUse[]): string {
   let out = '';
-  for (const p of parts) out += typeof p === 'string' ? p : resolve(p, lookup, uses);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    out += typeof p === 'string' ? p : resolve(p, lookup, uses);
+  }
   return out;
 }
 

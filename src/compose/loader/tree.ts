@@ -66,6 +66,21 @@ export function sameOrigin<T extends TreeMap | TreeList>(to: T, from: unknown): 
   return withOrigin(to, originOf(from));
 }
 
+/**
+ * `{ ...map }`, origin included. A large map (a model's services) is copied key by
+ * key: V8 makes a spread copy of one a fast-mode object with as many fields, which
+ * is very slow to write into.
+ */
+export function copyMap(map: TreeMap): TreeMap {
+  const keys = Object.keys(map);
+  if (keys.length <= SPREAD_LIMIT) return { ...map };
+  const out: TreeMap = {};
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = map[keys[i]];
+  return sameOrigin(out, map);
+}
+
+const SPREAD_LIMIT = 32;
+
 /** Where a map's key (or its value) sits in the source. */
 export function keyPos(map: unknown, key: string, which: 'key' | 'value' = 'value'): Pos | undefined {
   return originOf(map)?.keys?.[key]?.[which] ?? originOf(map)?.pos;
@@ -82,7 +97,8 @@ export type TreePath = readonly PathSegment[];
 /** `['services','web','ports',1]` → `services.web.ports[1]`. */
 export function formatPath(path: TreePath): string {
   let out = '';
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
     if (typeof seg === 'number') out += `[${seg}]`;
     else out += out === '' ? seg : `.${seg}`;
   }

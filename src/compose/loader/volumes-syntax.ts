@@ -6,7 +6,7 @@
  * Options: `ro`, `rw`, `nocopy`, `z`/`Z` (SELinux), propagation modes; unknown
  * options are ignored, as Docker Compose does.
  */
-import * as posixPath from 'node:path/posix';
+import posixPath from 'node:path/posix';
 
 export interface VolumeSpec {
   readonly type: 'bind' | 'volume';
@@ -28,18 +28,13 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
   if (spec.length <= 2) return { type: 'volume', target: spec, readOnly: false, nocopy: false };
 
   const sections: string[] = [];
-  let buf = '';
-  const chars = [...spec];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i];
-    if (c === ':' && !isWindowsDrive(buf, c)) {
-      sections.push(buf);
-      buf = '';
-    } else {
-      buf += c;
-    }
+  let start = 0;
+  for (let i = 0; i < spec.length; i++) {
+    if (spec.charCodeAt(i) !== 0x3a /* : */ || isWindowsDrive(spec, start, i)) continue;
+    sections.push(spec.slice(start, i));
+    start = i + 1;
   }
-  sections.push(buf);
+  sections.push(spec.slice(start));
   if (sections.some((s) => s === '')) throw new Error('empty section between colons');
   if (sections.length > 3) throw new Error('too many colons: use SOURCE:TARGET[:OPTIONS]');
 
@@ -72,8 +67,11 @@ export function isFilePath(source: string): boolean {
   return /^[a-zA-Z]:/.test(source);
 }
 
-function isWindowsDrive(buf: string, c: string): boolean {
-  return c === ':' && buf.length === 1 && /[a-zA-Z]/.test(buf);
+/** Whether the `:` at `colon` follows a lone letter starting its section (`C:`), which it then belongs to. */
+function isWindowsDrive(spec: string, sectionStart: number, colon: number): boolean {
+  if (colon - sectionStart !== 1) return false;
+  const c = spec.charCodeAt(sectionStart);
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 function cleanTarget(target: string): string {

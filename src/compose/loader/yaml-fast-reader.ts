@@ -23,7 +23,7 @@
  * lone CR line breaks, merge keys that do not merge mappings, documents that
  * expand to very many nodes — all rare in Compose files.
  */
-import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
+import type { Schema } from 'js-yaml';
 import { cloneTree, originOf, withOrigin, type MergeTag, type Node, type Pos, type TreeList, type TreeMap } from './tree';
 import { plainScalar } from './yaml-source-node';
 
@@ -35,9 +35,17 @@ const MERGE_TAGS = ['!reset', '!override'];
  * resolved by `plainScalar`, exactly as the `yaml` package does. No merge type
  * either: `<<` is applied here.
  */
-const schema = FAILSAFE_SCHEMA.extend(
-  MERGE_TAGS.flatMap((tag) => (['scalar', 'sequence', 'mapping'] as const).map((kind) => new Type(tag, { kind }))),
-);
+let schema: Schema | undefined;
+
+/** js-yaml and the schema above, loaded when first needed (most files never need them: see yaml-block-reader.ts). */
+function jsYaml(): { load: typeof import('js-yaml').load; schema: Schema } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { FAILSAFE_SCHEMA, load, Type } = require('js-yaml') as typeof import('js-yaml');
+  schema ??= FAILSAFE_SCHEMA.extend(
+    MERGE_TAGS.flatMap((tag) => (['scalar', 'sequence', 'mapping'] as const).map((kind) => new Type(tag, { kind }))),
+  );
+  return { load, schema };
+}
 
 /** As many nodes as the parse stage builds before it calls the document an alias bomb. */
 const MAX_NODES = 1_000_000;
@@ -90,8 +98,9 @@ export function readFast(source: string, posAt: (offset: number) => Pos): FastRe
   // js-yaml drops a byte order mark; offsets are kept relative to the source as given.
   const shift = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   const reader = new Reader(shift === 1 ? source.slice(1) : source, shift, posAt);
+  const yaml = jsYaml();
   try {
-    load(reader.text, { schema, listener: reader.listener, json: false });
+    yaml.load(reader.text, { schema: yaml.schema, listener: reader.listener, json: false });
   } catch {
     return undefined;
   }

@@ -6,15 +6,15 @@
  */
 import { diagnostic, type Diagnostic } from '../../errors';
 import { isList, isMap, locate } from '../tree';
-import { servicesOf, type SemanticCheck } from './semantic-check';
+import { eachService, type SemanticCheck } from './semantic-check';
 
 export const checkBuildPlatforms: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
-  for (const [service, svc] of servicesOf(tree)) {
+  eachService(tree, (service, svc) => {
     const platform = svc.platform;
-    if (typeof platform !== 'string' || platform === '' || !isMap(svc.build)) continue;
+    if (typeof platform !== 'string' || platform === '' || !isMap(svc.build)) return;
     const platforms = svc.build.platforms;
-    if (!isList(platforms) || platforms.length === 0 || platforms.includes(platform)) continue;
+    if (!isList(platforms) || platforms.length === 0 || platforms.includes(platform)) return;
     const path = ['services', service, 'platform'];
     out.push(
       diagnostic(
@@ -23,6 +23,6 @@ export const checkBuildPlatforms: SemanticCheck = (tree) => {
         `service "${service}" runs on platform "${platform}" but its build.platforms (${platforms.map(String).join(', ')}) does not include it: build.platforms must list the service's platform`,
       ),
     );
-  }
+  });
   return out;
 };

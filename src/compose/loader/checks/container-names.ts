@@ -9,13 +9,13 @@
  */
 import { diagnostic, type Diagnostic } from '../../errors';
 import { isMap, locate } from '../tree';
-import { asCount, servicesOf, type SemanticCheck } from './semantic-check';
+import { asCount, eachService, type SemanticCheck } from './semantic-check';
 
 export const checkContainerNames: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
-  for (const [service, svc] of servicesOf(tree)) {
+  eachService(tree, (service, svc) => {
     const name = svc.container_name;
-    if (typeof name !== 'string' || name === '') continue;
+    if (typeof name !== 'string' || name === '') return;
     const path = ['services', service, 'container_name'];
     const replicas = [
       { count: asCount(svc.scale), where: 'scale' },
@@ -30,6 +30,6 @@ export const checkContainerNames: SemanticCheck = (tree) => {
         ),
       );
     }
-  }
+  });
   return out;
 };

@@ -10,10 +10,12 @@ import type { SemanticCheck } from './semantic-check';
 export const checkDependencyCycles: SemanticCheck = (tree) => {
   const services = graphServicesOf(tree);
   const known = new Set(services.map((s) => s.name));
-  const onlyKnown = services.map((s) => ({
-    ...s,
-    dependsOn: Object.fromEntries(Object.entries(s.dependsOn).filter(([d]) => known.has(d))),
-  }));
+  // Unknown dependencies left out (a service naming only known ones is kept as it is).
+  const onlyKnown = services.map((s) => {
+    const deps = Object.keys(s.dependsOn);
+    if (deps.every((d) => known.has(d))) return s;
+    return { ...s, dependsOn: Object.fromEntries(Object.entries(s.dependsOn).filter(([d]) => known.has(d))) };
+  });
   try {
     DependencyGraph.fromServices(onlyKnown);
     return [];

@@ -1,12 +1,12 @@
 /** Check: every mount in `services.*.volumes` says where it goes in the container (`target`). */
 import { diagnostic, type Diagnostic } from '../../errors';
 import { isList, isMap, locate } from '../tree';
-import { servicesOf, type SemanticCheck } from './semantic-check';
+import { eachService, type SemanticCheck } from './semantic-check';
 
 export const checkMountTargets: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
-  for (const [service, svc] of servicesOf(tree)) {
-    if (!isList(svc.volumes)) continue;
+  eachService(tree, (service, svc) => {
+    if (!isList(svc.volumes)) return;
     svc.volumes.forEach((m, i) => {
       if (!isMap(m)) return;
       if (typeof m.target === 'string' && m.target.trim() !== '') return;
@@ -16,6 +16,6 @@ export const checkMountTargets: SemanticCheck = (tree) => {
         diagnostic(locate(tree, path), path, `this ${kind} has no target: add "target: /path/in/container" to say where it is mounted`),
       );
     });
-  }
+  });
   return out;
 };

@@ -1,15 +1,15 @@
 /** Check: `network_mode` and `networks` are mutually exclusive (spec: services.network_mode). */
 import { diagnostic, type Diagnostic } from '../../errors';
 import { isList, isMap, locate } from '../tree';
-import { servicesOf, type SemanticCheck } from './semantic-check';
+import { eachService, type SemanticCheck } from './semantic-check';
 
 export const checkNetworkMode: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
-  for (const [service, svc] of servicesOf(tree)) {
-    if (typeof svc.network_mode !== 'string' || svc.network_mode === '') continue;
+  eachService(tree, (service, svc) => {
+    if (typeof svc.network_mode !== 'string' || svc.network_mode === '') return;
     const nets = svc.networks;
     const count = isMap(nets) ? Object.keys(nets).length : isList(nets) ? nets.length : 0;
-    if (count === 0) continue;
+    if (count === 0) return;
     const path = ['services', service, 'networks'];
     out.push(
       diagnostic(
@@ -18,6 +18,6 @@ export const checkNetworkMode: SemanticCheck = (tree) => {
         `service "${service}" sets both network_mode "${svc.network_mode}" and networks: they are mutually exclusive, keep only one`,
       ),
     );
-  }
+  });
   return out;
 };

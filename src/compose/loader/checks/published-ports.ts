@@ -5,8 +5,8 @@
  * ("8000-8010", any free port in it) cannot be checked and is skipped.
  */
 import { diagnostic, type Diagnostic } from '../../errors';
-import { isList, isMap, locate, type Pos, type TreeMap } from '../tree';
-import { servicesOf, type SemanticCheck } from './semantic-check';
+import { isList, isMap, locate, type TreeMap } from '../tree';
+import { eachService, type SemanticCheck } from './semantic-check';
 
 interface Published {
   readonly service: string;
@@ -16,7 +16,6 @@ interface Published {
   readonly protocol: string;
   readonly target: string;
   readonly profiles: readonly string[];
-  readonly pos?: Pos;
 }
 
 /** Two host addresses overlap when equal or when one is a wildcard covering the other. */
@@ -48,14 +47,13 @@ export const checkPublishedPorts: SemanticCheck = (tree) => {
   const out: Diagnostic[] = [];
   /** Ports seen so far by `port/protocol` (only those can clash), in the order seen. */
   const seen = new Map<string, Published[]>();
-  for (const [service, svc] of servicesOf(tree)) {
-    if (!isList(svc.ports)) continue;
+  eachService(tree, (service, svc) => {
+    if (!isList(svc.ports)) return;
     const profiles = profilesOf(svc);
     svc.ports.forEach((p, index) => {
       if (!isMap(p)) return;
       const port = text(p.published).trim();
       if (!/^\d+$/.test(port) || Number(port) === 0) return;
-      const path = ['services', service, 'ports', index];
       const mine: Published = {
         service,
         index,
@@ -64,7 +62,6 @@ export const checkPublishedPorts: SemanticCheck = (tree) => {
         protocol: text(p.protocol) || 'tcp',
         target: text(p.target),
         profiles,
-        pos: locate(tree, path),
       };
       const same = `${mine.port}/${mine.protocol}`;
       const clash = seen.get(same)?.find(
@@ -76,11 +73,15 @@ export const checkPublishedPorts: SemanticCheck = (tree) => {
           !(o.service === service && o.target === mine.target && o.hostIp === mine.hostIp),
       );
       if (clash) {
-        const where = clash.pos ? ` (${clash.pos.file === mine.pos?.file ? `line ${clash.pos.line}` : `${clash.pos.file}:${clash.pos.line}`})` : '';
+        // Placed only when reported: a model publishes many ports, nearly all once.
+        const path = ['services', service, 'ports', index];
+        const pos = locate(tree, path);
+        const clashPos = locate(tree, ['services', clash.service, 'ports', clash.index]);
+        const where = clashPos ? ` (${clashPos.file === pos?.file ? `line ${clashPos.line}` : `${clashPos.file}:${clashPos.line}`})` : '';
         const owner = clash.service === service ? 'this service' : `service "${clash.service}"`;
         out.push(
           diagnostic(
-            mine.pos,
+            pos,
             path,
             `host port ${mine.port}/${mine.protocol}${mine.hostIp ? ` on ${mine.hostIp}` : ''} is already published by ${owner} at services.${clash.service}.ports[${clash.index}]${where}: publish a different host port`,
           ),
@@ -91,6 +92,6 @@ export const checkPublishedPorts: SemanticCheck = (tree) => {
       if (list) list.push(mine);
       else seen.set(same, [mine]);
     });
-  }
+  });
   return out;
 };

@@ -5,11 +5,18 @@ import { isMap, type Node, type TreeMap } from '../tree';
 /** One check over the normalized tree: every problem it finds, none thrown. */
 export type SemanticCheck = (tree: TreeMap) => Diagnostic[];
 
-/** `services` as [name, definition] pairs, skipping anything that is not a map. */
-export function servicesOf(tree: TreeMap): [string, TreeMap][] {
+/**
+ * Calls `f` with each service's name and definition (skipping anything that is not a
+ * map), in order.
+ */
+export function eachService(tree: TreeMap, f: (name: string, svc: TreeMap) => void): void {
   const services = tree.services;
-  if (!isMap(services)) return [];
-  return Object.entries(services).filter((e): e is [string, TreeMap] => isMap(e[1]));
+  if (!isMap(services)) return;
+  const names = Object.keys(services);
+  for (let i = 0; i < names.length; i++) {
+    const svc = services[names[i]];
+    if (isMap(svc)) f(names[i], svc);
+  }
 }
 
 /** The names declared under a top-level section (`networks`, `volumes`, …). */

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { parseYaml } from '../../../../src/compose/loader/parse';
-import { resolveProjectPaths, resolveServicePaths } from '../../../../src/compose/loader/paths';
+import * as path from 'node:path';
+import { resolveProjectPaths, resolverFor, resolveServicePaths } from '../../../../src/compose/loader/paths';
 import { originOf, stripOrigins, type TreeMap } from '../../../../src/compose/loader/tree';
 
 const tree = (text: string): TreeMap => parseYaml(text, '/p/compose.yaml').tree;
@@ -102,5 +103,24 @@ volumes:
     expect(stripOrigins(t)).toEqual({ services: { a: { volumes: ['./y:/y'] } } });
     const volumes = (out.services as TreeMap).a as TreeMap;
     expect(originOf(volumes.volumes)?.items?.[0]).toEqual({ file: '/p/compose.yaml', line: 3, col: 15 });
+  });
+
+  it('joins a relative path to the base directory exactly as path.join does', () => {
+    const names = ['a', 'b', '.', '..', '', '.env', '..x', 'x..', '...', 'c d', '\\'];
+    let seed = 5;
+    const rnd = (n: number): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    for (const base of ['/p', '/srv/project/dir', '/a/b/', '/', '/a//b', '/a/./b', '/x/..']) {
+      const resolve = resolverFor(base, {});
+      for (let i = 0; i < 3000; i++) {
+        let p = Array.from({ length: 1 + rnd(4) }, () => names[rnd(names.length)]).join('/');
+        if (rnd(3) === 0) p = `./${p}`;
+        if (rnd(6) === 0) p = `${p}/`;
+        if (p === '' || path.posix.isAbsolute(p)) continue;
+        expect([base, p, resolve(p)]).toEqual([base, p, path.join(base, p)]);
+      }
+    }
   });
 });

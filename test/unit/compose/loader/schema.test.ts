@@ -127,6 +127,17 @@ describe('schema stage', () => {
       const tree = parseYaml('services: {web: {image: nginx, ports: !reset []}}\n', 'c.yaml').tree;
       expect(schemaInput(tree)).toEqual({ services: { web: { image: 'nginx' } } });
     });
+
+    it('is told when a file has no tags at all: the same answers, without looking for !reset entries', () => {
+      const lines = ['services:', '  web:', '    image: nginx', '    ports: [true]', '    unknown_key: 1'];
+      const tree = parseYaml(lines.join('\n') + '\n', 'compose.yaml').tree;
+      expect(validateSchema(tree, { mayHaveTags: false })).toEqual(validateSchema(tree));
+      expect(validateSchema(tree, { mayHaveTags: false }).length).toBeGreaterThan(0);
+      // Told wrong, it validates what it is given (the !reset entry then counts).
+      const tagged = parseYaml('services: {web: {image: nginx, ports: !reset null}}\n', 'c.yaml').tree;
+      expect(validateSchema(tagged)).toEqual([]);
+      expect(validateSchema(tagged, { mayHaveTags: false })).not.toEqual([]);
+    });
   });
 
   describe('unknown keys', () => {

@@ -138,4 +138,42 @@ describe('expandTemplate', () => {
     expect(hasVariables('$$only')).toBe(false);
     expect(hasVariables('a ${B}')).toBe(true);
   });
+
+  it('reads simple templates (read on a fast path) exactly as the full parser does', () => {
+    // A leading `$$` sends a template to the full parser: it must then read the same, two characters on.
+    const vars: Record<string, string> = { SET: 'value', EMPTY: '' };
+    const look = (n: string): string | undefined => vars[n];
+    const pieces = ['', 'a', 'x y', '/path:', '}', '{', ':', '-', '$', '$$', '${SET}', '${UNSET}', '${EMPTY:-d}', '${SET:-d}', '${UNSET-}', '${SET:+alt}', '${UNSET+a b}', '${EMPTY?e}', '${SET:?msg}', '${_x9}', '${SET:-{x}}', '${A:-${SET}}', '${9}', '${SET:x}', '$SET', '${'];
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    const outcome = (t: string, shift: number): unknown => {
+      try {
+        const { value, uses } = expandTemplate(t, look);
+        return { value: shift ? value.slice(1) : value, uses: uses.map((u) => ({ ...u, offset: u.offset - shift })) };
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        return { error: e.kind, offset: e.offset - shift, variable: e.variable };
+      }
+    };
+    for (let i = 0; i < 3000; i++) {
+      const t = Array.from({ length: 1 + rnd(4) }, () => pieces[rnd(pieces.length)]).join('');
+      expect([t, outcome(t, 0)]).toEqual([t, outcome(`$$${t}`, 2)]);
+      let fast: unknown;
+      let full: unknown;
+      try {
+        fast = templateVariables(t);
+      } catch (e) {
+        fast = (e as TemplateError).kind;
+      }
+      try {
+        full = templateVariables(`$$${t}`).map((v) => ({ ...v, offset: v.offset - 2 }));
+      } catch (e) {
+        full = (e as TemplateError).kind;
+      }
+      expect([t, fast]).toEqual([t, full]);
+    }
+  });
 });
