@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ImageConfig, ImageInfo, ImageRef, ImageStore, Platform, PullEvent, PullOptions, RemovedImage } from '../engine';
 import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError, RemoteError } from '../errors';
 import { TAR_END, tarFile } from '../bundled/tar/tar-writer';
-import { makeReference, parseReference } from '../bundled/images/reference';
+import { makeReference, parseReference } from '../image-reference';
 import { ByteSource, isStreamFailure } from '../bundled/images/unpack/byte-source';
 import { messageOf } from '../bundled/images/unpack/layer-error';
 import { readTar } from '../bundled/images/unpack/tar-reader';

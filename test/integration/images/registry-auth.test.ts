@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseReference } from '../../../src/engine/bundled/images/reference';
+import { parseReference } from '../../../src/engine/image-reference';
 import { RegistryClient } from '../../../src/engine/bundled/images/registry/client';
 import { dockerConfigCredentials } from '../../../src/engine/bundled/images/registry/credentials';
 import { RegistryError } from '../../../src/engine/bundled/images/registry/errors';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
-import { parseReference } from '../../../src/engine/bundled/images/reference';
+import { parseReference } from '../../../src/engine/image-reference';
 import { RegistryClient } from '../../../src/engine/bundled/images/registry/client';
 import { registryConfigFrom } from '../../../src/engine/bundled/images/registry/config';
 import { RegistryError } from '../../../src/engine/bundled/images/registry/errors';

@@ -4,7 +4,7 @@
  * `Unable to find image 'busybox:latest' locally`, the layers, `Digest: …`, `Status: …`.
  */
 import { ObjectNotFoundError } from '../../../engine/errors';
-import { parseReference } from '../../../engine/bundled/images/reference';
+import { parseReference } from '../../../engine/image-reference';
 import type { CommandContext, OpenedEngine } from '../../command-context';
 import { PullProgress } from '../../progress/pull-progress';
 

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { ImageStore, Platform } from '../../../engine/engine';
 import { InvalidArgumentError, ObjectNotFoundError } from '../../../engine/errors';
-import { parseReference } from '../../../engine/bundled/images/reference';
+import { parseReference } from '../../../engine/image-reference';
 import type { CommandContext } from '../../command-context';
 import { PullProgress } from '../../progress/pull-progress';
 import { withImages } from './with-images';

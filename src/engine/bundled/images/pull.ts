@@ -10,7 +10,7 @@
  */
 import type { ImageInfo, ImageRef, Platform, PullEvent, PullOptions } from '../../engine';
 import { EngineError, InvalidArgumentError, ObjectConflictError, ObjectNotFoundError, RemoteError } from '../../errors';
-import { makeReference, parseReference } from './reference';
+import { makeReference, parseReference } from '../../image-reference';
 import type { Descriptor, ResolvedImage } from './registry/client';
 import { RegistryError } from './registry/errors';
 import { chainIds } from './store/chain-id';

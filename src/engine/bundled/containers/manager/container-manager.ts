@@ -309,12 +309,19 @@ export class ContainerManager implements ContainerStore, EventSource {
     return this.backend.top(record, psArgs);
   }
 
+  /**
+   * Copies run under the container's lock (a copy from a container that just exited waits for
+   * its cleanup to unmount the root, and a start waits for a copy in): the stream of a copy
+   * out is read after the lock is let go; the backend keeps its root mounted until then.
+   */
   async copyFrom(idOrName: string, path: string): Promise<NodeJS.ReadableStream> {
-    return this.backend.copyFrom(this.find(idOrName), path);
+    const id = this.find(idOrName).id;
+    return (await this.lock.run(id, async () => ({ stream: await this.backend.copyFrom(this.get(id), path) }))).stream;
   }
 
   async copyTo(idOrName: string, path: string, tar: NodeJS.ReadableStream): Promise<void> {
-    await this.backend.copyTo(this.find(idOrName), path, tar);
+    const id = this.find(idOrName).id;
+    await this.lock.run(id, () => this.backend.copyTo(this.get(id), path, tar));
   }
 
   events(filter?: EventFilter): AsyncIterable<EngineEvent> {

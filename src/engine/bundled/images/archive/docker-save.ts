@@ -11,7 +11,7 @@
  */
 import type { ImageRef } from '../../../engine';
 import { InvalidArgumentError } from '../../../errors';
-import { familiarName, parseReference } from '../reference';
+import { familiarName, parseReference } from '../../../image-reference';
 import { MediaType } from '../registry/manifest';
 import { parseImageConfig, type ParsedImageConfig } from '../store/image-config';
 import { messageOf } from '../unpack/layer-error';

@@ -14,7 +14,7 @@
  * archive with the size it announces (its digest was checked against its name when spooled).
  */
 import type { ImageRef, Platform } from '../../../engine';
-import { parseReference } from '../reference';
+import { parseReference } from '../../../image-reference';
 import { formatPlatform, matchPlatform } from '../registry/platform';
 import { MediaType, parseManifest, type Descriptor, type ParsedManifest } from '../registry/manifest';
 import { parseImageConfig, type ParsedImageConfig } from '../store/image-config';

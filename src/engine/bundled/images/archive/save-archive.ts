@@ -26,7 +26,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ImageRef } from '../../../engine';
 import { InvalidArgumentError, ObjectNotFoundError } from '../../../errors';
-import { parseReference } from '../reference';
+import { parseReference } from '../../../image-reference';
 import type { GarbageStores } from '../store/collect-garbage';
 import { repositoryOf, shortId, type BlobRef, type ImageRecord, type ImageRecordStore } from '../store/image-store';
 import { dockerRepositories, dockerSaveManifest, DOCKER_MANIFEST, DOCKER_REPOSITORIES } from './docker-save';

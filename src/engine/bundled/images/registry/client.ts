@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { ImageRef, Platform } from '../../../engine';
 import { InvalidArgumentError } from '../../../errors';
-import { DEFAULT_DOMAIN, digestProblem } from '../reference';
+import { DEFAULT_DOMAIN, digestProblem } from '../../../image-reference';
 import { Authenticator, parseAuthenticate, pullScope, type AuthChallenge, type AuthTarget, type Authorization } from './auth';
 import type { RegistryConfig } from './config';
 import { noCredentials, type CredentialStore } from './credentials';

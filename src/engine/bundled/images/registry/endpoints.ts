@@ -14,7 +14,7 @@
  * mirror whose host is insecure is spoken to without certificate checks.
  */
 import type { ImageRef } from '../../../engine';
-import { DEFAULT_DOMAIN } from '../reference';
+import { DEFAULT_DOMAIN } from '../../../image-reference';
 import { ipv4ToNumber, parseCidr, type RegistryConfig } from './config';
 import { RegistryError } from './errors';
 

@@ -4,7 +4,7 @@
  * registry sent before anything relies on it.
  */
 import type { Platform } from '../../../engine';
-import { digestProblem } from '../reference';
+import { digestProblem } from '../../../image-reference';
 
 export const MediaType = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',

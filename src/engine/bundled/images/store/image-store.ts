@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageConfig, ImageInfo, ImageRef, Platform } from '../../../engine';
 import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError } from '../../../errors';
-import { makeReference, parseReference } from '../reference';
+import { makeReference, parseReference } from '../../../image-reference';
 import { writeFileAtomic } from './atomic-write';
 import { isDigest, parseDigest } from './digest';
 import { isMissing, readdirIfPresent, removeStale } from './fs-helpers';

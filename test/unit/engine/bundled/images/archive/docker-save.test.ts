@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { dockerRepositories, dockerSaveManifest, readDockerSave } from '../../../../../../src/engine/bundled/images/archive/docker-save';
 import { spoolArchive, type SpooledArchive } from '../../../../../../src/engine/bundled/images/archive/spool-archive';
-import { parseReference } from '../../../../../../src/engine/bundled/images/reference';
+import { parseReference } from '../../../../../../src/engine/image-reference';
 import { InvalidArgumentError } from '../../../../../../src/engine/errors';
 import { buildTar, chunked, type TarSpec } from '../unpack/tar-builder';
 import { dockerSaveMembers, synthImage, synthLayer } from './archive-builder';

@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseReference } from '../../../../../../src/engine/bundled/images/reference';
+import { parseReference } from '../../../../../../src/engine/image-reference';
 import { RegistryClient, type RegistryClientOptions, type ResolvedImage } from '../../../../../../src/engine/bundled/images/registry/client';
 import type { RegistryConfig } from '../../../../../../src/engine/bundled/images/registry/config';
 import { staticCredentials, type RegistryCredentials } from '../../../../../../src/engine/bundled/images/registry/credentials';

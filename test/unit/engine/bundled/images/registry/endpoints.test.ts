@@ -1,4 +1,4 @@
-import { parseReference } from '../../../../../../src/engine/bundled/images/reference';
+import { parseReference } from '../../../../../../src/engine/image-reference';
 import type { RegistryConfig } from '../../../../../../src/engine/bundled/images/registry/config';
 import { endpointsFor, isInsecureHost } from '../../../../../../src/engine/bundled/images/registry/endpoints';
 import { RegistryError } from '../../../../../../src/engine/bundled/images/registry/errors';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseReference } from '../../../../../../src/engine/bundled/images/reference';
+import { parseReference } from '../../../../../../src/engine/image-reference';
 import { ImageRecordStore, type ImageRecord } from '../../../../../../src/engine/bundled/images/store/image-store';
 import { InvalidArgumentError, ObjectConflictError, ObjectNotFoundError } from '../../../../../../src/engine/errors';
 import { sha256, tempRoot } from './fakes';

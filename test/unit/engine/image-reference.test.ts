@@ -1,5 +1,5 @@
-import { makeReference, parseReference } from '../../../../../src/engine/bundled/images/reference';
-import { InvalidArgumentError } from '../../../../../src/engine/errors';
+import { makeReference, parseReference } from '../../../src/engine/image-reference';
+import { InvalidArgumentError } from '../../../src/engine/errors';
 
 const D = 'sha256:' + 'ab'.repeat(32);
 const D512 = 'sha512:' + 'cd'.repeat(64);

@@ -20,8 +20,8 @@
  *   digest          <algorithm>:<lowercase hex>; sha256 (64), sha384 (96), sha512 (128)
  *   name            host and path at most 255 characters
  */
-import type { ImageRef } from '../../engine';
-import { InvalidArgumentError } from '../../errors';
+import type { ImageRef } from './engine';
+import { InvalidArgumentError } from './errors';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 export const DEFAULT_TAG = 'latest';
