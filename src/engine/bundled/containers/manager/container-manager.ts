@@ -74,10 +74,12 @@ export class ContainerManager implements ContainerStore, EventSource {
     for (const record of await this.store.loadAll((id, reason) => warn(`container ${id}: unreadable record (${reason}); left as it is`))) {
       this.records.set(record.id, record);
     }
-    this.watcher = this.backend.watchExits((id, code) => void this.onExit(id, code));
+    // adopt first, then watch: the watcher's first scan reports what exited meanwhile, which
+    // adoption has settled already (its exit file is gone) or which exited during adoption
     for (const record of [...this.records.values()]) {
       await this.lock.run(record.id, () => this.adopt(record)).catch((err: unknown) => warn(`container ${record.name}: ${messageOf(err)}`));
     }
+    this.watcher = this.backend.watchExits((id, code) => void this.onExit(id, code));
   }
 
   /** Stops health checks and restart timers; the containers keep running under their monitors. */
