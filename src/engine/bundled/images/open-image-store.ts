@@ -5,7 +5,7 @@
  *
  * The CLI, the integration tests and bench/pull all go through here, so they pull the same way.
  */
-import * as path from 'node:path';
+import { engineRootDir, type Environment } from '../engine-dirs';
 import { BundledImageStore } from './bundled-image-store';
 import { loadRegistryConfig, type RegistryConfig } from './registry/config';
 import { RegistryClient } from './registry/client';
@@ -13,17 +13,11 @@ import { dockerConfigCredentials, type CredentialStore } from './registry/creden
 import { hostPlatform } from './registry/platform';
 import { createWorkerExtractor } from './unpack/worker-extract';
 
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-/** Where the engine keeps its state: `TSCOMPOSE_ROOT`, default /var/lib/tscompose. */
-export function engineRoot(env: Environment): string {
-  const root = env.TSCOMPOSE_ROOT;
-  return root !== undefined && root !== '' ? path.resolve(root) : '/var/lib/tscompose';
-}
+export type { Environment };
 
 export interface OpenImageStoreOptions {
   readonly env: Environment;
-  /** Default: engineRoot(env). */
+  /** Default: engineRootDir(env) (TSCOMPOSE_ROOT). */
   readonly root?: string;
   /** Default: loadRegistryConfig(root, env). */
   readonly registryConfig?: RegistryConfig;
@@ -43,7 +37,7 @@ export interface OpenedImageStore {
 }
 
 export function openImageStore(options: OpenImageStoreOptions): OpenedImageStore {
-  const root = options.root ?? engineRoot(options.env);
+  const root = options.root ?? engineRootDir(options.env);
   const registry = new RegistryClient({
     config: options.registryConfig ?? loadRegistryConfig(root, options.env),
     credentials: options.credentials ?? dockerConfigCredentials({ env: options.env }),

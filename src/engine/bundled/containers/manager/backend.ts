@@ -4,7 +4,8 @@
  * (bundled-backend.ts) does it with overlayfs, an OCI runtime and conmon; unit tests use a
  * fake. The manager owns the state machine, the backend owns the mechanics.
  */
-import type { ContainerStats, ExecOptions, ExecResult, LogLine, LogOptions, ProcessList } from '../../../containers';
+import type { ContainerSpec, ContainerStats, ExecOptions, ExecResult, LogLine, LogOptions, ProcessList } from '../../../containers';
+import type { ImageConfig } from '../../../engine';
 import type { ContainerRecord } from './record';
 
 export interface Running {
@@ -14,7 +15,7 @@ export interface Running {
 
 export interface ContainerBackend {
   /** Refuses, before anything is created, a spec this backend can never run (impossible resources, bad sysctls …). */
-  validate(spec: import('../../../containers').ContainerSpec): void;
+  validate(spec: ContainerSpec): void;
   /** Prepares the root file system and bundle, and starts the container under its monitor. Leaves nothing behind on failure. */
   run(record: ContainerRecord): Promise<Running>;
   /** Sends `signal` (name or number) to the main process, or to every process with `all`. */
@@ -44,5 +45,5 @@ export interface ContainerBackend {
 
 /** Resolves an image reference to what a container is created from. */
 export interface ImageResolver {
-  resolve(ref: string): Promise<{ readonly id: string; readonly config: import('../../../engine').ImageConfig; readonly layerDirs: readonly string[] }>;
+  resolve(ref: string): Promise<{ readonly id: string; readonly config: ImageConfig; readonly layerDirs: readonly string[] }>;
 }

@@ -21,24 +21,13 @@ export interface LayerIdentity {
  * `expected`'s, else the generator throws (a DigestMismatchError naming `what`).
  */
 export async function* layerTar(blob: NodeJS.ReadableStream, expected: LayerIdentity, what: string): AsyncGenerator<Buffer> {
-  const input = toReadable(blob);
-  const { stream } = await decompressed(input).catch((err: unknown) => {
-    input.destroy();
-    throw err;
-  });
   const hash = createHash('sha256');
   let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > expected.size) throw new DigestMismatchError(`${expected.size} bytes`, 'longer', `the uncompressed ${what}`, 'size');
-      hash.update(chunk);
-      yield chunk;
-    }
-  } finally {
-    // also when the consumer stops early (the output failed): no file stays open
-    stream.destroy();
-    input.destroy();
+  for await (const chunk of uncompressed(blob)) {
+    size += chunk.length;
+    if (size > expected.size) throw new DigestMismatchError(`${expected.size} bytes`, 'longer', `the uncompressed ${what}`, 'size');
+    hash.update(chunk);
+    yield chunk;
   }
   if (size !== expected.size) throw new DigestMismatchError(`${expected.size} bytes`, `${size} bytes`, `the uncompressed ${what}`, 'size');
   const actual = `sha256:${hash.digest('hex')}`;
@@ -47,23 +36,28 @@ export async function* layerTar(blob: NodeJS.ReadableStream, expected: LayerIden
 
 /** The diff ID and uncompressed size of a layer blob, read to its end. */
 export async function measureLayer(blob: NodeJS.ReadableStream): Promise<LayerIdentity> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of uncompressed(blob)) {
+    size += chunk.length;
+    hash.update(chunk);
+  }
+  return { diffId: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** The blob's uncompressed bytes; the streams are closed however the reading ends (also when the consumer stops early). */
+async function* uncompressed(blob: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
   const input = toReadable(blob);
   const { stream } = await decompressed(input).catch((err: unknown) => {
     input.destroy();
     throw err;
   });
-  const hash = createHash('sha256');
-  let size = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      hash.update(chunk);
-    }
+    yield* stream as AsyncIterable<Buffer>;
   } finally {
     stream.destroy();
     input.destroy();
   }
-  return { diffId: `sha256:${hash.digest('hex')}`, size };
 }
 
 function toReadable(stream: NodeJS.ReadableStream): Readable {
